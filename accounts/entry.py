@@ -1,0 +1,32 @@
+"""Where a signed-in person lands in an organisation, on its subdomain or under /t/<slug>/."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.contrib.auth import login
+from django.http import HttpRequest
+
+from tenants.models import Tenant
+from tenants.resolution import tenant_base_url
+
+from .models import User
+from .services import make_handoff_token
+
+
+def tenant_entry_url(request: HttpRequest, tenant: Tenant, user: User) -> str:
+    """The URL that opens `tenant`'s dashboard for `user`, signing them in there if needed.
+
+    Sessions are per host, so moving to a subdomain carries a short-lived signed hand-off
+    token; under the /t/<slug>/ prefix the session is the same and no token is needed.
+    """
+    base = tenant_base_url(tenant, request)
+    if settings.TENANT_URL_MODE == "path" or not request.user.is_authenticated:
+        return f"{base}/"
+    token = make_handoff_token(user=user, tenant=tenant)
+    return f"{base}/accounts/handoff/?{urlencode({'token': token})}"
+
+
+def sign_in(request: HttpRequest, user: User) -> None:
+    login(request, user, backend="django.contrib.auth.backends.ModelBackend")

@@ -1,0 +1,241 @@
+"""Signing in and out, choosing an organisation, invitations, the team page and language."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse, reverse_lazy
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from tenants.resolution import public_base_url
+
+from . import services
+from .entry import sign_in, tenant_entry_url
+from .forms import EmailLoginForm, InviteForm, JoinForm, RoleForm
+from .models import Invitation, Membership, User
+
+
+def _safe_next(request: HttpRequest) -> str | None:
+    target = request.POST.get("next") or request.GET.get("next")
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return None
+
+
+def login_view(request: HttpRequest) -> HttpResponse:
+    form = EmailLoginForm(request, data=request.POST or None)
+    tenant = request.tenant
+    if request.method == "POST" and form.is_valid():
+        user = form.get_user()
+        if not tenant.is_public and not user.is_staff:
+            if not Membership.objects.filter(user=user, tenant=tenant).exists():
+                form.add_error(None, _("You do not have access to this organisation."))
+                return render(request, "accounts/login.html", {"form": form}, status=403)
+        sign_in(request, user)
+        if not tenant.is_public:
+            return HttpResponseRedirect(_safe_next(request) or reverse("dashboard"))
+        return HttpResponseRedirect(_safe_next(request) or reverse("accounts:choose"))
+    status = 400 if form.errors else 200
+    return render(request, "accounts/login.html", {"form": form}, status=status)
+
+
+@require_POST
+def logout_view(request: HttpRequest) -> HttpResponse:
+    logout(request)
+    messages.info(request, _("You are signed out."))
+    return HttpResponseRedirect(reverse("accounts:login"))
+
+
+@login_required
+def choose_tenant(request: HttpRequest) -> HttpResponse:
+    memberships = list(
+        Membership.objects.filter(user=request.user, tenant__status="active").select_related(
+            "tenant"
+        )
+    )
+    if len(memberships) == 1 and "stay" not in request.GET:
+        return HttpResponseRedirect(tenant_entry_url(request, memberships[0].tenant, request.user))
+    entries = [(m, tenant_entry_url(request, m.tenant, request.user)) for m in memberships]
+    return render(request, "accounts/choose.html", {"entries": entries})
+
+
+def handoff(request: HttpRequest) -> HttpResponse:
+    user = services.consume_handoff_token(
+        token=request.GET.get("token", ""), tenant=request.tenant
+    )
+    if user is None:
+        messages.error(request, _("That sign-in link has expired. Please sign in again."))
+        return HttpResponseRedirect(reverse("accounts:login"))
+    sign_in(request, user)
+    return HttpResponseRedirect(reverse("dashboard"))
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    template_name = "accounts/password_reset_form.html"
+    email_template_name = "accounts/email/password_reset.txt"
+    subject_template_name = "accounts/email/password_reset_subject.txt"
+    success_url = reverse_lazy("accounts:password_reset_done")
+
+    def form_valid(self, form):  # noqa: ANN001, ANN201 - Django's signature
+        # Links in emails use the configured site, never the Host header a visitor sent.
+        self.extra_email_context = {"site_url": public_base_url()}
+        return super().form_valid(form)
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    template_name = "accounts/password_reset_confirm.html"
+    success_url = reverse_lazy("accounts:password_reset_complete")
+
+
+def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
+    invitation = Invitation.objects.select_related("tenant").filter(token=token).first()
+    if invitation is None:
+        raise Http404
+    if not request.user.is_authenticated:
+        return _join_by_invitation(request, invitation)
+    if request.method == "POST":
+        try:
+            membership = services.accept_invitation(token=token, user=request.user)
+        except ValidationError as exc:
+            messages.error(request, exc.messages[0])
+        else:
+            return HttpResponseRedirect(
+                tenant_entry_url(request, membership.tenant, request.user)
+            )
+    return render(request, "accounts/invitation.html", {"invitation": invitation})
+
+
+def _join_by_invitation(request: HttpRequest, invitation: Invitation) -> HttpResponse:
+    """An invitee without a session: sign in, or create an account for the invited email."""
+    has_account = User.objects.filter(email=invitation.email).exists()
+    form = None if has_account else JoinForm(request.POST or None, email=invitation.email)
+    if form is not None and request.method == "POST" and form.is_valid():
+        try:
+            membership = services.join_by_invitation(
+                token=invitation.token,
+                full_name=form.cleaned_data["full_name"],
+                password=form.cleaned_data["password"],
+                language=request.LANGUAGE_CODE,
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc.messages[0])
+        else:
+            sign_in(request, membership.user)
+            return HttpResponseRedirect(
+                tenant_entry_url(request, membership.tenant, membership.user)
+            )
+    login = reverse("accounts:login")
+    context = {"invitation": invitation, "form": form, "login_url": f"{login}?next={request.path}"}
+    return render(
+        request, "accounts/invitation.html", context, status=400 if form and form.errors else 200
+    )
+
+
+def team(request: HttpRequest) -> HttpResponse:
+    tenant = request.tenant
+    form = InviteForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        accept_base = f"{public_base_url()}/invitations/"
+        try:
+            services.invite_member(
+                tenant=tenant,
+                email=form.cleaned_data["email"],
+                role=form.cleaned_data["role"],
+                acting_user=request.user,
+                accept_url_base=accept_base,
+            )
+        except (ValidationError, PermissionDenied) as exc:
+            form.add_error(None, _error_text(exc))
+        else:
+            messages.success(
+                request,
+                _("Invitation sent to %(email)s.") % {"email": form.cleaned_data["email"]},
+            )
+            return HttpResponseRedirect(reverse("team"))
+    context = {
+        "memberships": tenant.memberships.select_related("user").order_by("user__email"),
+        "invitations": tenant.invitations.filter(status="pending"),
+        "form": form,
+        "role_choices": RoleForm.base_fields["role"].choices,
+        "can_manage": request.user.is_staff
+        or (request.membership is not None and request.membership.can_manage_team),
+    }
+    return render(request, "accounts/team.html", context, status=400 if form.errors else 200)
+
+
+def _error_text(exc: Exception) -> str:
+    if isinstance(exc, ValidationError):
+        return exc.messages[0]
+    return str(exc) or _("You are not allowed to do that.")
+
+
+def _membership_or_404(request: HttpRequest, pk: int) -> Membership:
+    return get_object_or_404(Membership, pk=pk, tenant=request.tenant)
+
+
+@require_POST
+def change_role(request: HttpRequest, pk: int) -> HttpResponse:
+    membership = _membership_or_404(request, pk)
+    form = RoleForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose a valid role."))
+        return HttpResponseRedirect(reverse("team"))
+    try:
+        services.change_role(
+            membership=membership, role=form.cleaned_data["role"], acting_user=request.user
+        )
+    except (ValidationError, PermissionDenied) as exc:
+        messages.error(request, _error_text(exc))
+    else:
+        messages.success(request, _("Role updated."))
+    return HttpResponseRedirect(reverse("team"))
+
+
+@require_POST
+def remove_member(request: HttpRequest, pk: int) -> HttpResponse:
+    membership = _membership_or_404(request, pk)
+    leaving = membership.user_id == request.user.pk
+    try:
+        services.remove_member(membership=membership, acting_user=request.user)
+    except (ValidationError, PermissionDenied) as exc:
+        messages.error(request, _error_text(exc))
+        return HttpResponseRedirect(reverse("team"))
+    if leaving:
+        messages.success(request, _("You left %(name)s.") % {"name": request.tenant.name})
+        return HttpResponseRedirect(f"{public_base_url()}/")
+    messages.success(request, _("Member removed."))
+    return HttpResponseRedirect(reverse("team"))
+
+
+@require_POST
+def set_language(request: HttpRequest) -> HttpResponse:
+    """Switch language: remembered in a cookie, and on the profile when signed in."""
+    from .middleware import supported
+
+    language = supported(request.POST.get("language"))
+    target = _safe_next(request) or "/"
+    response = HttpResponseRedirect(target)
+    if language is None:
+        messages.error(request, _("This language is not available."))
+        return response
+    if request.user.is_authenticated:
+        request.user.language = language
+        request.user.save(update_fields=["language"])
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        language,
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        samesite="Lax",
+        secure=settings.SESSION_COOKIE_SECURE,
+    )
+    return response

@@ -1,0 +1,168 @@
+"""Values passed between the pipeline stages.
+
+Every stage takes paths and these dataclasses and returns these dataclasses, so a stage can be
+run from a plain Python shell. Nothing here imports Django. Times are seconds in the source
+movie unless a name says otherwise.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+class PipelineError(Exception):
+    """A failure the user can act on; `code` is stable, `message` is English for logs.
+
+    The web layer maps `code` to a translated sentence, so codes never change meaning.
+    """
+
+    def __init__(self, code: str, message: str, **params: object) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.params = params
+
+
+class TransientPipelineError(PipelineError):
+    """A failure worth retrying (a killed process, a full disk that may clear)."""
+
+
+@dataclass(frozen=True)
+class SubtitleStream:
+    index: int
+    codec: str
+    language: str | None
+
+
+@dataclass(frozen=True)
+class ProbeResult:
+    path: str
+    format_name: str
+    duration: float
+    size_bytes: int
+    width: int
+    height: int
+    fps: float
+    video_codec: str
+    audio_codec: str | None
+    subtitle_streams: tuple[SubtitleStream, ...] = ()
+
+    @property
+    def has_audio(self) -> bool:
+        return self.audio_codec is not None
+
+
+@dataclass(frozen=True)
+class Cue:
+    start: float
+    end: float
+    text: str
+
+
+@dataclass(frozen=True)
+class SubtitleTrackParse:
+    cues: tuple[Cue, ...]
+    skipped: int
+    encoding: str
+
+
+@dataclass(frozen=True)
+class Transition:
+    """A shot boundary: `kind` is "cut" (start == end) or "gradual" (dissolve, fade)."""
+
+    start: float
+    end: float
+    kind: str
+
+    @property
+    def at(self) -> float:
+        return (self.start + self.end) / 2
+
+
+@dataclass(frozen=True)
+class Analysis:
+    duration: float
+    fps: float
+    frames: int
+    transitions: tuple[Transition, ...]
+    black: tuple[tuple[float, float], ...]
+    # One value per `window` seconds, from the start of the movie.
+    window: float
+    motion: tuple[float, ...]
+    loudness: tuple[float, ...]  # LUFS-like dB per window; silence is a very low number
+    cues: tuple[Cue, ...] = ()
+    skipped_cues: int = 0
+
+    @property
+    def cuts(self) -> tuple[float, ...]:
+        return tuple(t.at for t in self.transitions)
+
+
+@dataclass(frozen=True)
+class Shot:
+    start: float
+    end: float
+
+
+@dataclass(frozen=True)
+class Scene:
+    index: int
+    start: float
+    end: float
+    shots: tuple[Shot, ...]
+    score: float = 0.0
+
+    @property
+    def duration(self) -> float:
+        return self.end - self.start
+
+
+@dataclass(frozen=True)
+class Clip:
+    """A span of the source kept in the recap; `recap_start` is where it begins in the recap."""
+
+    start: float
+    end: float
+    recap_start: float = 0.0
+
+    @property
+    def duration(self) -> float:
+        return self.end - self.start
+
+
+@dataclass(frozen=True)
+class Selection:
+    target: float
+    clips: tuple[Clip, ...]
+
+    @property
+    def duration(self) -> float:
+        return sum(c.duration for c in self.clips)
+
+
+@dataclass(frozen=True)
+class Chapter:
+    title: str
+    source_start: float
+    source_end: float
+    recap_start: float
+    recap_end: float
+
+
+@dataclass(frozen=True)
+class Writeup:
+    language: str
+    synopsis: str
+    chapters: tuple[Chapter, ...]
+
+
+@dataclass(frozen=True)
+class RenderOutputs:
+    video: str
+    poster: str
+    sprite: str
+    thumbnails_vtt: str
+    subtitles_vtt: str | None
+    duration: float
+    timings: dict[str, float] = field(default_factory=dict)
+    chapters_vtt: str | None = None

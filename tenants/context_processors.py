@@ -1,0 +1,16 @@
+"""Template context: the current organisation, membership and language direction."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.http import HttpRequest
+
+
+def tenant(request: HttpRequest) -> dict[str, object]:
+    current = getattr(request, "tenant", None)
+    return {
+        "tenant": current if current is not None and not current.is_public else None,
+        "membership": getattr(request, "membership", None),
+        "base_domain": settings.BASE_DOMAIN,
+        "languages": settings.LANGUAGES,
+    }

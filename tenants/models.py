@@ -1,0 +1,69 @@
+"""Organisations (tenants) and the hosts they are reached on; both live in the public schema."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django_tenants.models import DomainMixin, TenantMixin
+
+
+class Region(models.TextChoices):
+    US_EAST_1 = "us-east-1", _("United States (East)")
+    US_WEST_2 = "us-west-2", _("United States (West)")
+    EU_WEST_1 = "eu-west-1", _("European Union (Ireland)")
+    AP_SOUTHEAST_1 = "ap-southeast-1", _("Asia Pacific (Singapore)")
+
+
+class TenantStatus(models.TextChoices):
+    ACTIVE = "active", _("Active")
+    SUSPENDED = "suspended", _("Suspended")
+    PENDING_DELETION = "pending_deletion", _("Pending deletion")
+
+
+class Tenant(TenantMixin):
+    slug = models.SlugField(_("address"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=120)
+    region = models.CharField(
+        _("data region"), max_length=20, choices=Region.choices, default=Region.EU_WEST_1
+    )
+    default_language = models.CharField(_("default language"), max_length=10, default="en")
+    currency = models.CharField(_("currency"), max_length=3, default="EUR")
+    status = models.CharField(
+        _("status"), max_length=20, choices=TenantStatus.choices, default=TenantStatus.ACTIVE
+    )
+    plan = models.ForeignKey(
+        "billing.Plan", null=True, blank=True, on_delete=models.PROTECT, related_name="tenants"
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    auto_create_schema = True
+    auto_drop_schema = True
+
+    class Meta:
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_public(self) -> bool:
+        from django_tenants.utils import get_public_schema_name
+
+        return self.schema_name == get_public_schema_name()
+
+    @property
+    def is_active(self) -> bool:
+        return self.status == TenantStatus.ACTIVE
+
+
+class Domain(DomainMixin):
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("domain")
+        verbose_name_plural = _("domains")
+
+    def __str__(self) -> str:
+        return self.domain

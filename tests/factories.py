@@ -1,0 +1,67 @@
+"""Small builders for test data; every one writes through the product's own services."""
+
+from __future__ import annotations
+
+from django.db import connection
+
+from accounts.models import Membership, User
+from billing.models import Plan
+from tenants.models import Tenant
+from tenants.services import create_tenant, ensure_public_tenant
+
+PASSWORD = "correct horse battery staple 42"
+
+PLANS = [
+    ("free", "Free", 120, 10, 10, 1),
+    ("starter", "Starter", 240, 100, 50, 2),
+    ("professional", "Professional", 480, 1000, 200, 3),
+    ("enterprise", "Enterprise", None, None, None, 4),
+]
+
+
+def ensure_platform() -> Tenant:
+    connection.set_schema_to_public()
+    for code, name, minutes, storage, hours, order in PLANS:
+        Plan.objects.get_or_create(
+            code=code,
+            defaults={
+                "name": name,
+                "max_movie_minutes": minutes,
+                "storage_gb": storage,
+                "processing_hours_per_month": hours,
+                "sort_order": order,
+            },
+        )
+    return ensure_public_tenant()
+
+
+def make_tenant(slug: str, name: str | None = None) -> Tenant:
+    connection.set_schema_to_public()
+    return create_tenant(slug=slug, name=name or slug.title())
+
+
+def ensure_tenant(slug: str) -> Tenant:
+    """The tenant with this slug, created if a transactional test's flush removed its row."""
+    connection.set_schema_to_public()
+    tenant = Tenant.objects.filter(slug=slug).first()
+    if tenant is not None:
+        return tenant
+    from django.db import connection as conn
+    from django_tenants.utils import schema_exists
+
+    from tenants.services import schema_for_slug
+
+    if schema_exists(schema_for_slug(slug)):
+        with conn.cursor() as cursor:
+            cursor.execute(f'DROP SCHEMA "{schema_for_slug(slug)}" CASCADE')
+    return make_tenant(slug)
+
+
+def make_user(email: str, *, is_staff: bool = False, language: str = "") -> User:
+    return User.objects.create_user(email, PASSWORD, is_staff=is_staff, language=language)
+
+
+def make_member(tenant: Tenant, email: str, *, role: str = "member") -> User:
+    user = User.objects.filter(email=email).first() or make_user(email)
+    Membership.objects.create(user=user, tenant=tenant, role=role)
+    return user
