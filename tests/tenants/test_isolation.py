@@ -46,7 +46,9 @@ def test_member_of_a_gets_404_on_everything_of_b(
 
 
 @pytest.mark.parametrize("path", ["/", "/team/", "/media/movies/secret.mp4"])
-def test_member_of_b_gets_404_on_everything_of_a(client_for, tenant_a, tenant_b, owner_a, owner_b, path):
+def test_member_of_b_gets_404_on_everything_of_a(
+    client_for, tenant_a, tenant_b, owner_a, owner_b, path
+):
     store_file(tenant_a, "movies/secret.mp4", b"A's movie")
     response = client_for(owner_b, host="alpha.localhost").get(path)
     assert response.status_code == 404

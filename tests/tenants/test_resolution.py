@@ -51,7 +51,9 @@ def test_custom_domain_resolves_to_its_tenant(client_for, tenant_a, owner_a):
         ("localhost", "/t/alpha/", "bravo"),
     ],
 )
-def test_sources_that_disagree_are_refused(client_for, tenant_a, tenant_b, owner_a, host, path, header):
+def test_sources_that_disagree_are_refused(
+    client_for, tenant_a, tenant_b, owner_a, host, path, header
+):
     extra = {"HTTP_X_TENANT_ID": header} if header else {}
     response = client_for(owner_a, host=host).get(path, **extra)
     assert response.status_code == 400
@@ -59,7 +61,9 @@ def test_sources_that_disagree_are_refused(client_for, tenant_a, tenant_b, owner
 
 
 def test_sources_that_agree_are_accepted(client_for, tenant_a, owner_a):
-    response = client_for(owner_a, host="alpha.localhost").get("/t/alpha/", HTTP_X_TENANT_ID="alpha")
+    response = client_for(owner_a, host="alpha.localhost").get(
+        "/t/alpha/", HTTP_X_TENANT_ID="alpha"
+    )
     assert response.status_code == 200
 
 
