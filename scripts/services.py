@@ -28,6 +28,7 @@ RUN = ROOT / ".run"
 def start_postgres() -> tuple[str, object]:
     import pgserver
 
+    RUN.mkdir(parents=True, exist_ok=True)
     server = pgserver.get_server(RUN / "pg", cleanup_mode="stop")
     server.psql("SELECT 1;")
     exists = server.psql("SELECT 1 FROM pg_database WHERE datname = 'recap';")
