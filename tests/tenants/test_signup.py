@@ -82,7 +82,7 @@ def test_signup_in_path_mode_lands_under_the_prefix(client_for, platform, settin
         ("-dash", "lowercase letters"),
         ("dash-", "lowercase letters"),
         ("double--dash", "lowercase letters"),
-        ("x" * 41, "lowercase letters"),
+        ("x" * 41, "at most 40 characters"),
         ("under_score", "lowercase letters"),
     ],
 )
