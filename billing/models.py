@@ -27,3 +27,25 @@ class Plan(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class UsageRecord(models.Model):
+    """The usage ledger: one row per measurable event, summed for quotas and invoices."""
+
+    class Kind(models.TextChoices):
+        PROCESSING_SECONDS = "processing_seconds", _("Processing (seconds of movie)")
+        STORAGE_BYTES = "storage_bytes", _("Storage (bytes; negative when freed)")
+
+    tenant = models.ForeignKey("tenants.Tenant", on_delete=models.CASCADE, related_name="usage")
+    kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)
+    quantity = models.FloatField(_("quantity"))
+    reference = models.CharField(_("reference"), max_length=120, blank=True)
+    created_at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("usage record")
+        verbose_name_plural = _("usage ledger")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.tenant} {self.kind} {self.quantity}"

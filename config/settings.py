@@ -189,6 +189,19 @@ STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "staticfiles")
 WHITENOISE_USE_FINDERS = env.bool("WHITENOISE_USE_FINDERS", default=not PRODUCTION)
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=RUN_DIR / "media")
 MEDIA_URL = "/media/"
+# Local scratch space: resumable uploads in flight and the work folders of recap jobs.
+WORK_ROOT = env.path("WORK_ROOT", default=RUN_DIR / "work")
+# Largest upload accepted at all, before any plan limit (bytes).
+MAX_UPLOAD_BYTES = env.int("MAX_UPLOAD_BYTES", default=50 * 1024**3)
+# A worker renews its lease on a job stage every LEASE/3 seconds; an expired lease means the
+# worker died and the stage is handed to another one (up to RECAP_MAX_ATTEMPTS times).
+RECAP_LEASE_SECONDS = env.int("RECAP_LEASE_SECONDS", default=120)
+RECAP_MAX_ATTEMPTS = env.int("RECAP_MAX_ATTEMPTS", default=3)
+# Optional LLM writer for synopses and chapter titles (OpenAI-compatible HTTP API); off without
+# a key, and a recap never needs it.
+LLM_API_KEY = env.str("LLM_API_KEY", default="")
+LLM_BASE_URL = env.str("LLM_BASE_URL", default="https://api.openai.com/v1")
+LLM_MODEL = env.str("LLM_MODEL", default="gpt-4o-mini")
 
 AWS_STORAGE_BUCKET_NAME = env.str("AWS_STORAGE_BUCKET_NAME", default="")
 if AWS_STORAGE_BUCKET_NAME:
@@ -245,10 +258,15 @@ CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=60 * 60 * 3)
 # Above every hard limit, so an unacknowledged long task is not redelivered while it runs.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_TASK_TIME_LIMIT + 15 * 60}
 CELERY_TASK_DEFAULT_QUEUE = "default"
+CELERY_TASK_ROUTES = {"media_pipeline.tasks.run_stage": {"queue": "video"}}
 CELERY_BEAT_SCHEDULE = {
     "expire-invitations": {
         "task": "accounts.tasks.expire_invitations",
         "schedule": 60 * 60,
+    },
+    "recover-stalled-jobs": {
+        "task": "media_pipeline.tasks.recover_stalled_jobs",
+        "schedule": env.int("RECAP_RECOVERY_INTERVAL", default=60),
     },
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(RUN_DIR / "celerybeat-schedule")

@@ -16,6 +16,7 @@ urlpatterns = [
     path("invitations/<str:token>/", account_views.accept_invitation, name="accept_invitation"),
     path("i18n/setlang/", account_views.set_language, name="set_language"),
     path("media/<path:name>", media_views.protected_file, name="protected_file"),
+    path("", include("media_pipeline.urls")),
     path("admin/", tenant_admin.urls),
 ]
 

@@ -1,12 +1,14 @@
-"""Product data of one organisation, in its own schema: movies and what is made of them."""
+"""Product data of one organisation, in its own schema: movies, uploads, recap jobs and recaps."""
 
 from __future__ import annotations
+
+import uuid
 
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from .storage import movie_upload_to
+from .storage import movie_upload_to, recap_upload_to, subtitle_upload_to
 
 
 class MovieStatus(models.TextChoices):
@@ -23,6 +25,12 @@ class Movie(models.Model):
     size_bytes = models.BigIntegerField(_("size"), default=0)
     checksum = models.CharField(_("SHA-256"), max_length=64, blank=True)
     duration = models.FloatField(_("duration (seconds)"), null=True, blank=True)
+    width = models.PositiveIntegerField(_("width"), null=True, blank=True)
+    height = models.PositiveIntegerField(_("height"), null=True, blank=True)
+    fps = models.FloatField(_("frame rate"), null=True, blank=True)
+    container = models.CharField(_("container"), max_length=40, blank=True)
+    video_codec = models.CharField(_("video codec"), max_length=40, blank=True)
+    audio_codec = models.CharField(_("audio codec"), max_length=40, blank=True)
     probe = models.JSONField(_("probe facts"), default=dict, blank=True)
     language = models.CharField(_("language"), max_length=10, default="en")
     uploader = models.ForeignKey(
@@ -45,3 +53,168 @@ class Movie(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def latest_job(self) -> RecapJob | None:
+        return self.jobs.order_by("-created_at").first()
+
+
+class Upload(models.Model):
+    """A resumable upload in progress (tus protocol): bytes land in a staging file."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    kind = models.CharField(max_length=10, default="movie")  # "movie" or "subtitle"
+    filename = models.CharField(max_length=255)
+    length = models.BigIntegerField()
+    offset = models.BigIntegerField(default=0)
+    metadata = models.JSONField(default=dict, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_constraint=False,
+    )
+    movie = models.ForeignKey(
+        Movie, null=True, blank=True, on_delete=models.SET_NULL, related_name="uploads"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("upload")
+        verbose_name_plural = _("uploads")
+
+    def __str__(self) -> str:
+        return f"{self.filename} ({self.offset}/{self.length})"
+
+    @property
+    def is_complete(self) -> bool:
+        return self.offset >= self.length
+
+
+class SubtitleSource(models.TextChoices):
+    UPLOADED = "uploaded", _("Uploaded")
+    EMBEDDED = "embedded", _("Embedded in the movie")
+
+
+class SubtitleTrack(models.Model):
+    movie = models.ForeignKey(Movie, on_delete=models.CASCADE, related_name="subtitle_tracks")
+    language = models.CharField(_("language"), max_length=10)
+    file = models.FileField(_("file"), upload_to=subtitle_upload_to, max_length=500)
+    source = models.CharField(
+        _("source"), max_length=10, choices=SubtitleSource.choices, default=SubtitleSource.UPLOADED
+    )
+    cue_count = models.PositiveIntegerField(_("cues"), default=0)
+    skipped_cues = models.PositiveIntegerField(_("skipped cues"), default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("subtitle track")
+        verbose_name_plural = _("subtitle tracks")
+        ordering = ["language"]
+
+    def __str__(self) -> str:
+        return f"{self.movie} [{self.language}]"
+
+
+class JobState(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    PROBING = "probing", _("Checking the file")
+    ANALYZING = "analyzing", _("Analysing scenes")
+    SELECTING = "selecting", _("Choosing the key scenes")
+    RENDERING = "rendering", _("Rendering the recap")
+    PUBLISHING = "publishing", _("Publishing")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")
+    CANCELED = "canceled", _("Canceled")
+
+
+ACTIVE_STATES = frozenset(
+    {
+        JobState.QUEUED,
+        JobState.PROBING,
+        JobState.ANALYZING,
+        JobState.SELECTING,
+        JobState.RENDERING,
+        JobState.PUBLISHING,
+    }
+)
+
+
+class TargetLength(models.TextChoices):
+    AUTO = "auto", _("Automatic (10%, at most 3 minutes)")
+    ONE = "60", _("1 minute")
+    THREE = "180", _("3 minutes")
+    FIVE = "300", _("5 minutes")
+    TEN = "600", _("10 minutes")
+
+
+class RecapJob(models.Model):
+    movie = models.ForeignKey(Movie, on_delete=models.CASCADE, related_name="jobs")
+    target = models.CharField(
+        _("recap length"), max_length=10, choices=TargetLength.choices, default=TargetLength.AUTO
+    )
+    language = models.CharField(_("language"), max_length=10, default="en")
+    state = models.CharField(
+        _("state"), max_length=20, choices=JobState.choices, default=JobState.QUEUED
+    )
+    percent = models.PositiveSmallIntegerField(_("progress"), default=0)
+    timings = models.JSONField(_("seconds per stage"), default=dict, blank=True)
+    artifacts = models.JSONField(default=dict, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    failure_code = models.CharField(max_length=40, blank=True)
+    failure_reason = models.TextField(_("failure reason"), blank=True)
+    # The lease: the worker that owns the current stage, and until when.
+    lease_owner = models.CharField(max_length=80, blank=True)
+    lease_expires_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_constraint=False,
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    started_at = models.DateTimeField(_("started"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("recap job")
+        verbose_name_plural = _("recap jobs")
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["state", "lease_expires_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.movie} #{self.pk} ({self.state})"
+
+    @property
+    def is_active(self) -> bool:
+        return self.state in ACTIVE_STATES
+
+
+class Recap(models.Model):
+    job = models.OneToOneField(RecapJob, on_delete=models.CASCADE, related_name="recap")
+    movie = models.ForeignKey(Movie, on_delete=models.CASCADE, related_name="recaps")
+    language = models.CharField(_("language"), max_length=10)
+    video = models.FileField(_("recap video"), upload_to=recap_upload_to, max_length=500)
+    poster = models.FileField(_("poster"), upload_to=recap_upload_to, max_length=500)
+    sprite = models.FileField(_("thumbnail sprite"), upload_to=recap_upload_to, max_length=500)
+    thumbnails_vtt = models.FileField(upload_to=recap_upload_to, max_length=500)
+    chapters_vtt = models.FileField(upload_to=recap_upload_to, max_length=500, blank=True)
+    subtitles_vtt = models.FileField(upload_to=recap_upload_to, max_length=500, blank=True)
+    synopsis = models.TextField(_("synopsis"))
+    chapters = models.JSONField(_("chapters"), default=list)
+    time_map = models.JSONField(_("source to recap time map"), default=list)
+    duration = models.FloatField(_("duration (seconds)"))
+    size_bytes = models.BigIntegerField(_("size"), default=0)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("recap")
+        verbose_name_plural = _("recaps")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.movie} [{self.language}]"

@@ -1,12 +1,50 @@
-"""Celery tasks: thin wrappers that run services in the organisation's schema."""
+"""Celery tasks: thin wrappers that run services and pipeline stages in the tenant's schema."""
 
 from __future__ import annotations
 
-from celery import shared_task
+import logging
 
-from . import services
+from celery import shared_task
+from celery.exceptions import SoftTimeLimitExceeded
+from django_tenants.utils import get_tenant_model, tenant_context
+
+from . import jobs, services
+from .pipeline.types import TransientPipelineError
+
+log = logging.getLogger(__name__)
 
 
 @shared_task(name="media_pipeline.tasks.verify_movie_checksum", acks_late=True, time_limit=3600)
 def verify_movie_checksum(movie_id: int) -> str:
     return services.verify_movie_checksum(movie_id=movie_id)
+
+
+@shared_task(
+    bind=True,
+    name="media_pipeline.tasks.run_stage",
+    acks_late=True,
+    soft_time_limit=3 * 3600 - 120,
+    time_limit=3 * 3600,
+    max_retries=5,
+)
+def run_stage(self, job_id: int, state: str) -> str | None:
+    """One stage of one job; transient failures are retried with back-off."""
+    try:
+        return jobs.run_stage(job_id, state)
+    except (TransientPipelineError, SoftTimeLimitExceeded) as exc:
+        countdown = min(600, 15 * 2**self.request.retries)
+        log.warning("job %s: %s will be retried in %ss: %s", job_id, state, countdown, exc)
+        raise self.retry(exc=exc, countdown=countdown) from exc
+
+
+@shared_task(name="media_pipeline.tasks.recover_stalled_jobs", acks_late=True, time_limit=300)
+def recover_stalled_jobs() -> int:
+    """Queue again the stage of every job whose worker stopped renewing its lease."""
+    count = 0
+    for tenant in get_tenant_model().objects.exclude(schema_name="public").filter(status="active"):
+        with tenant_context(tenant):
+            for job_id, state in jobs.stalled_jobs():
+                log.info("job %s in %s: lease expired, queueing %s again", job_id, tenant, state)
+                run_stage.delay(job_id, state)
+                count += 1
+    return count

@@ -1,12 +1,31 @@
-"""Pages of the movie library, and the only way an organisation's files are served."""
+"""Pages of the movie library, job progress, recaps, and the only way files are served."""
 
 from __future__ import annotations
 
 import mimetypes
 
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import default_storage
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseRedirect,
+    JsonResponse,
+)
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
+from . import services
+from .errors import user_message
+from .models import JobState, Movie, MovieStatus, Recap, RecapJob, TargetLength
+from .pipeline.types import PipelineError
 from .storage import tenant_key
 
 
@@ -22,4 +41,121 @@ def protected_file(request: HttpRequest, name: str) -> HttpResponse:
         # On S3 the object is served by a short-lived signed URL, never proxied.
         return HttpResponseRedirect(default_storage.url(key))
     content_type = mimetypes.guess_type(key)[0] or "application/octet-stream"
-    return FileResponse(default_storage.open(key, "rb"), content_type=content_type)
+    if key.endswith(".vtt"):
+        content_type = "text/vtt; charset=utf-8"
+    response = FileResponse(default_storage.open(key, "rb"), content_type=content_type)
+    response["Accept-Ranges"] = "bytes"
+    return response
+
+
+def file_url(field: object) -> str:
+    """The protected URL of a stored file (under the tenant's folder)."""
+    name = getattr(field, "name", "") or ""
+    prefix = tenant_key("x")[:-1]
+    if not name.startswith(prefix):
+        return ""
+    return reverse("protected_file", args=[name[len(prefix) :]])
+
+
+def library(request: HttpRequest) -> HttpResponse:
+    movies = Movie.objects.all()
+    query = request.GET.get("q", "").strip()
+    if query:
+        movies = movies.filter(Q(title__icontains=query))
+    status = request.GET.get("status", "")
+    if status in MovieStatus.values:
+        movies = movies.filter(status=status)
+    page = Paginator(movies.order_by("-created_at"), 20).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "media_pipeline/library.html",
+        {"page": page, "query": query, "status": status, "statuses": MovieStatus.choices},
+    )
+
+
+def job_payload(job: RecapJob) -> dict[str, object]:
+    recap = Recap.objects.filter(job=job).first()
+    reason = ""
+    if job.state == JobState.FAILED:
+        reason = user_message(PipelineError(job.failure_code or "unknown", job.failure_reason))
+    return {
+        "id": job.pk,
+        "state": job.state,
+        "state_label": job.get_state_display(),
+        "percent": job.percent,
+        "active": job.is_active,
+        "timings": job.timings,
+        "attempts": job.attempts,
+        "failure": reason,
+        "recap_url": reverse("recap_detail", args=[recap.pk]) if recap else None,
+    }
+
+
+def movie_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    movie = get_object_or_404(Movie, pk=pk)
+    job = movie.latest_job
+    context = {
+        "movie": movie,
+        "job": job,
+        "job_payload": job_payload(job) if job else None,
+        "recaps": movie.recaps.all(),
+        "targets": TargetLength.choices,
+        "subtitle_tracks": movie.subtitle_tracks.all(),
+    }
+    return render(request, "media_pipeline/movie.html", context)
+
+
+def job_status(request: HttpRequest, pk: int) -> JsonResponse:
+    job = get_object_or_404(RecapJob, pk=pk)
+    return JsonResponse(job_payload(job))
+
+
+def _act(request: HttpRequest, action: object, **kwargs: object) -> object | None:
+    try:
+        return action(acting_user=request.user, **kwargs)
+    except (ValidationError, PermissionDenied) as exc:
+        text = exc.messages[0] if isinstance(exc, ValidationError) else str(exc)
+        messages.error(request, text)
+        return None
+
+
+@require_POST
+def start_recap(request: HttpRequest, pk: int) -> HttpResponse:
+    movie = get_object_or_404(Movie, pk=pk)
+    target = request.POST.get("target", TargetLength.AUTO)
+    language = request.POST.get("language") or movie.language
+    if _act(request, services.start_recap_job, movie=movie, target=target, language=language):
+        messages.success(request, _("The recap is on its way."))
+    return HttpResponseRedirect(reverse("movie_detail", args=[movie.pk]))
+
+
+@require_POST
+def cancel_job(request: HttpRequest, pk: int) -> HttpResponse:
+    job = get_object_or_404(RecapJob, pk=pk)
+    if _act(request, services.cancel_job, job=job):
+        messages.success(request, _("The recap was canceled."))
+    return HttpResponseRedirect(reverse("movie_detail", args=[job.movie_id]))
+
+
+@require_POST
+def retry_job(request: HttpRequest, pk: int) -> HttpResponse:
+    job = get_object_or_404(RecapJob, pk=pk)
+    if _act(request, services.retry_job, job=job):
+        messages.success(request, _("The recap is being made again."))
+    return HttpResponseRedirect(reverse("movie_detail", args=[job.movie_id]))
+
+
+def recap_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    recap = get_object_or_404(Recap.objects.select_related("movie"), pk=pk)
+    urls = {
+        field: file_url(getattr(recap, field))
+        for field in (
+            "video",
+            "poster",
+            "sprite",
+            "thumbnails_vtt",
+            "chapters_vtt",
+            "subtitles_vtt",
+        )
+    }
+    return render(request, "media_pipeline/recap.html", {"recap": recap, "urls": urls})

@@ -16,7 +16,7 @@ from django.shortcuts import render
 from django.urls import get_script_prefix, reverse, set_script_prefix, set_urlconf
 from django.utils import translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop as N_
+from django.utils.translation import gettext_noop
 
 from .resolution import ConflictingTenant, UnknownTenant, resolve
 
@@ -76,15 +76,17 @@ class TenantResolutionMiddleware:
             return error_page(
                 request,
                 400,
-                N_("Conflicting organisation"),
-                N_("This request names two different organisations. Use one address only."),
+                gettext_noop("Conflicting organisation"),
+                gettext_noop(
+                    "This request names two different organisations. Use one address only."
+                ),
             )
         except UnknownTenant:
             return error_page(
                 request,
                 404,
-                N_("Organisation not found"),
-                N_(
+                gettext_noop("Organisation not found"),
+                gettext_noop(
                     "No organisation lives at this address. "
                     "Check the link, or sign up to create it."
                 ),
@@ -102,8 +104,10 @@ class TenantResolutionMiddleware:
             return error_page(
                 request,
                 403,
-                N_("Organisation unavailable"),
-                N_("This organisation is suspended. Its owners can contact support to restore it."),
+                gettext_noop("Organisation unavailable"),
+                gettext_noop(
+                    "This organisation is suspended. Its owners can contact support to restore it."
+                ),
             )
         request.urlconf = settings.ROOT_URLCONF
         set_urlconf(request.urlconf)
@@ -149,7 +153,7 @@ class TenantMembershipMiddleware:
             return error_page(
                 request,
                 404,
-                N_("Page not found"),
-                N_("This page does not exist, or you do not have access to it."),
+                gettext_noop("Page not found"),
+                gettext_noop("This page does not exist, or you do not have access to it."),
             )
         return self.get_response(request)

@@ -92,10 +92,17 @@ class Analysis:
     loudness: tuple[float, ...]  # LUFS-like dB per window; silence is a very low number
     cues: tuple[Cue, ...] = ()
     skipped_cues: int = 0
+    # Per window: mean luma (0-255) of a 4x3 grid over the picture, to compare shots by look.
+    looks: tuple[tuple[int, ...], ...] = ()
 
     @property
     def cuts(self) -> tuple[float, ...]:
         return tuple(t.at for t in self.transitions)
+
+    @property
+    def brightness(self) -> tuple[float, ...]:
+        """Mean luma per window (0-255), from `looks`."""
+        return tuple(sum(look) / len(look) if look else 0.0 for look in self.looks)
 
 
 @dataclass(frozen=True)
@@ -134,6 +141,7 @@ class Clip:
 class Selection:
     target: float
     clips: tuple[Clip, ...]
+    scenes: tuple[Scene, ...] = ()  # every scene with its score, chosen or not
 
     @property
     def duration(self) -> float:

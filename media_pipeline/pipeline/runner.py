@@ -1,0 +1,232 @@
+"""The stages in order, one function each, plus `run_all` for the command line.
+
+The task layer calls the stage functions one by one (each takes and returns dataclasses);
+`run_all` chains them in a scratch folder and moves the results into place only on success,
+so a refused or failed movie leaves nothing behind.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import asdict, dataclass, field
+
+from . import analyze as analyze_stage
+from . import probe as probe_stage
+from . import scenes as scenes_stage
+from . import select as select_stage
+from .types import (
+    Analysis,
+    Cue,
+    ProbeResult,
+    RenderOutputs,
+    Scene,
+    Selection,
+    SubtitleTrackParse,
+    Writeup,
+)
+
+Progress = Callable[[str, float], None]
+
+
+@dataclass(frozen=True)
+class RecapRun:
+    """Everything one run produced, ready for `report()`."""
+
+    probe: ProbeResult
+    analysis: Analysis
+    scenes: tuple[Scene, ...]
+    selection: Selection
+    writeup: Writeup
+    outputs: RenderOutputs
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+def run_probe(movie: str, *, limits: probe_stage.ProbeLimits | None = None) -> ProbeResult:
+    return probe_stage.probe(movie, limits=limits or probe_stage.ProbeLimits())
+
+
+def load_subtitles(
+    movie: str,
+    probe: ProbeResult,
+    *,
+    uploaded: str | None,
+    work_dir: str,
+    language: str | None = None,
+) -> SubtitleTrackParse | None:
+    """Cues from the uploaded file, else from an embedded text stream (the language's first)."""
+    from . import subtitles
+
+    if uploaded:
+        return subtitles.parse_subtitles(uploaded)
+    if not probe.subtitle_streams:
+        return None
+    streams = sorted(probe.subtitle_streams, key=lambda s: s.language != language)
+    extracted = subtitles.extract_embedded(
+        movie, probe, streams[0], os.path.join(work_dir, "embedded.vtt")
+    )
+    return subtitles.parse_subtitles(extracted)
+
+
+def run_analyze(
+    movie: str,
+    probe: ProbeResult,
+    parsed: SubtitleTrackParse | None = None,
+    *,
+    progress: Callable[[float], None] | None = None,
+) -> Analysis:
+    cues = parsed.cues if parsed else ()
+    skipped = parsed.skipped if parsed else 0
+    return analyze_stage.analyze(movie, probe, cues=cues, skipped_cues=skipped, progress=progress)
+
+
+def run_scenes(analysis: Analysis) -> tuple[Scene, ...]:
+    return scenes_stage.group_scenes(analysis)
+
+
+def run_select(
+    analysis: Analysis, scenes: tuple[Scene, ...], *, requested: str | int | None = None
+) -> Selection:
+    target = select_stage.target_length(analysis.duration, requested)
+    return select_stage.select_clips(analysis, scenes, target=target)
+
+
+def run_write(
+    analysis: Analysis,
+    scenes: tuple[Scene, ...],
+    selection: Selection,
+    *,
+    language: str,
+    settings: Mapping[str, str] | None = None,
+) -> Writeup:
+    from . import write
+
+    writer = write.get_writer(settings)
+    return writer.write(language=language, analysis=analysis, scenes=scenes, selection=selection)
+
+
+def run_render(
+    movie: str,
+    probe: ProbeResult,
+    selection: Selection,
+    *,
+    cues: tuple[Cue, ...],
+    writeup: Writeup,
+    out_dir: str,
+    scenes: tuple[Scene, ...] = (),
+    progress: Callable[[float], None] | None = None,
+) -> RenderOutputs:
+    from . import render
+
+    return render.render_recap(
+        movie=movie,
+        probe=probe,
+        selection=selection,
+        cues=cues,
+        writeup=writeup,
+        out_dir=out_dir,
+        progress=progress,
+        scenes=scenes or selection.scenes,
+    )
+
+
+def run_all(
+    movie: str,
+    out_dir: str,
+    *,
+    subtitles: str | None = None,
+    target: str | int | None = None,
+    language: str = "en",
+    limits: probe_stage.ProbeLimits | None = None,
+    settings: Mapping[str, str] | None = None,
+    progress: Progress | None = None,
+) -> dict:
+    """Run every stage on `movie`, write the outputs and report.json into `out_dir`."""
+    timings: dict[str, float] = {}
+
+    def timed(name: str, fn: Callable, *args, **kwargs):
+        clock = time.monotonic()
+        if progress:
+            progress(name, 0.0)
+        result = fn(*args, **kwargs)
+        timings[name] = round(time.monotonic() - clock, 3)
+        if progress:
+            progress(name, 1.0)
+        return result
+
+    def stage_progress(name: str) -> Callable[[float], None] | None:
+        return (lambda f: progress(name, f)) if progress else None
+
+    parent = os.path.dirname(os.path.abspath(out_dir))
+    os.makedirs(parent, exist_ok=True)
+    scratch = tempfile.mkdtemp(prefix=".recap-", dir=parent)
+    try:
+        probe = timed("probe", run_probe, movie, limits=limits)
+        parsed = timed(
+            "subtitles", load_subtitles, movie, probe,
+            uploaded=subtitles, work_dir=scratch, language=language,
+        )  # fmt: skip
+        analysis = timed(
+            "analyze", run_analyze, movie, probe, parsed, progress=stage_progress("analyze")
+        )
+        scenes = timed("scenes", run_scenes, analysis)
+        selection = timed("select", run_select, analysis, scenes, requested=target)
+        writeup = timed(
+            "write", run_write, analysis, selection.scenes, selection,
+            language=language, settings=settings,
+        )  # fmt: skip
+        render_dir = os.path.join(scratch, "out")
+        outputs = timed(
+            "render", run_render, movie, probe, selection,
+            cues=analysis.cues, writeup=writeup, out_dir=render_dir,
+            progress=stage_progress("render"),
+        )  # fmt: skip
+        run = RecapRun(probe, analysis, selection.scenes, selection, writeup, outputs, timings)
+        data = report(run)
+        with open(os.path.join(render_dir, "report.json"), "w", encoding="utf-8") as fh:
+            json.dump(data, fh, ensure_ascii=False, indent=2)
+        os.makedirs(out_dir, exist_ok=True)
+        for name in os.listdir(render_dir):
+            os.replace(os.path.join(render_dir, name), os.path.join(out_dir, name))
+        return data
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+def report(run: RecapRun) -> dict:
+    """A JSON-ready summary: source spans in seconds, outputs by file name, stage timings."""
+    outputs = {
+        key: os.path.basename(value) if isinstance(value, str) else value
+        for key, value in asdict(run.outputs).items()
+    }
+    return {
+        "duration": run.analysis.duration,
+        "probe": asdict(run.probe) | {"path": os.path.basename(run.probe.path)},
+        "cuts": [round(t, 3) for t in run.analysis.cuts],
+        "transitions": [asdict(t) for t in run.analysis.transitions],
+        "black": [list(span) for span in run.analysis.black],
+        "scenes": [
+            {
+                "index": s.index,
+                "start": round(s.start, 3),
+                "end": round(s.end, 3),
+                "score": s.score,
+                "shots": [[round(x.start, 3), round(x.end, 3)] for x in s.shots],
+            }
+            for s in run.scenes
+        ],
+        "target": run.selection.target,
+        "clips": [[c.start, c.end] for c in run.selection.clips],
+        "recap_duration": round(run.selection.duration, 3),
+        "language": run.writeup.language,
+        "synopsis": run.writeup.synopsis,
+        "chapters": [asdict(c) for c in run.writeup.chapters],
+        "cues": len(run.analysis.cues),
+        "skipped_cues": run.analysis.skipped_cues,
+        "outputs": outputs,
+        "timings": dict(run.timings),
+    }

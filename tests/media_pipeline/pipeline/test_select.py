@@ -1,0 +1,105 @@
+"""Select: scored scenes, a recap of the target length cut on shot boundaries."""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+
+from media_pipeline.pipeline.scenes import group_scenes, shots_from
+from media_pipeline.pipeline.select import (
+    MIN_CLIP,
+    content_span,
+    select_clips,
+    target_length,
+)
+from media_pipeline.pipeline.types import PipelineError
+
+
+@pytest.mark.parametrize(
+    ("duration", "requested", "expected"),
+    [
+        (600, "auto", 60),
+        (600, None, 60),
+        (7200, "auto", 180),
+        (7200, 300, 300),
+        (7200, "600", 600),
+        (90, "60", 60),
+    ],
+)
+def test_target_length_is_ten_percent_capped_or_one_of_the_offered_lengths(
+    duration, requested, expected
+):
+    assert target_length(duration, requested) == expected
+
+
+@pytest.mark.parametrize("requested", ["45", 61, "ten minutes", -60])
+def test_other_target_lengths_are_refused(requested):
+    with pytest.raises(PipelineError) as caught:
+        target_length(3600, requested)
+    assert caught.value.code == "target_not_allowed"
+
+
+@pytest.fixture(scope="module")
+def scenes(feature):
+    return group_scenes(feature.analysis)
+
+
+@pytest.mark.parametrize("target", [8.0, 12.0, 18.0])
+def test_the_recap_fills_the_target_within_five_percent(feature, scenes, target):
+    selection = select_clips(feature.analysis, scenes, target=target)
+    assert selection.duration == pytest.approx(target, rel=0.05)
+
+
+def test_clips_start_and_end_on_shot_boundaries(feature, scenes):
+    bounds = {s.start for s in shots_from(feature.analysis)} | {
+        s.end for s in shots_from(feature.analysis)
+    }
+    selection = select_clips(feature.analysis, scenes, target=12.0)
+    for clip in selection.clips:
+        assert min(abs(clip.start - b) for b in bounds) < 1e-3
+        assert min(abs(clip.end - b) for b in bounds) < 1e-3
+
+
+def test_clips_are_long_enough_chronological_and_placed_back_to_back(feature, scenes):
+    selection = select_clips(feature.analysis, scenes, target=12.0)
+    assert all(c.duration >= MIN_CLIP for c in selection.clips)
+    assert all(a.end <= b.start for a, b in itertools.pairwise(selection.clips))
+    recap_time = 0.0
+    for clip in selection.clips:
+        assert clip.recap_start == pytest.approx(recap_time, abs=1e-3)
+        recap_time += clip.duration
+
+
+def test_black_and_end_credits_are_left_out(feature, scenes):
+    truth = feature.movie.truth
+    start, end = content_span(feature.analysis)
+    assert start == pytest.approx(truth.black[0][1], abs=0.1)
+    assert end == pytest.approx(truth.credits[0], abs=1.0)
+    for target in (8.0, 18.0, 40.0):
+        for clip in select_clips(feature.analysis, scenes, target=target).clips:
+            assert clip.start >= truth.black[0][1] - 0.1
+            assert clip.end <= truth.credits[0] + 0.1
+
+
+def test_the_recap_covers_beginning_middle_and_end(feature, scenes):
+    start, end = content_span(feature.analysis)
+    third = (end - start) / 3
+    selection = select_clips(feature.analysis, scenes, target=12.0)
+    acts = {int(((c.start + c.end) / 2 - start) // third) for c in selection.clips}
+    assert acts == {0, 1, 2}
+
+
+def test_a_movie_shorter_than_the_target_is_kept_whole_without_black_or_credits(feature, scenes):
+    truth = feature.movie.truth
+    selection = select_clips(feature.analysis, scenes, target=60.0)
+    assert len(selection.clips) == 1
+    assert selection.clips[0].start == pytest.approx(truth.black[0][1], abs=0.1)
+    assert selection.clips[0].end == pytest.approx(truth.credits[0], abs=0.1)
+
+
+def test_every_scene_comes_back_with_a_score(feature, scenes):
+    selection = select_clips(feature.analysis, scenes, target=12.0)
+    assert [s.index for s in selection.scenes] == [s.index for s in scenes]
+    assert all(0.0 <= s.score <= 1.0 for s in selection.scenes)
+    assert len({s.score for s in selection.scenes}) > 1
