@@ -264,6 +264,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "accounts.tasks.expire_invitations",
         "schedule": 60 * 60,
     },
+    "discard-stale-uploads": {
+        "task": "media_pipeline.tasks.discard_stale_uploads",
+        "schedule": 6 * 60 * 60,
+    },
     "recover-stalled-jobs": {
         "task": "media_pipeline.tasks.recover_stalled_jobs",
         "schedule": env.int("RECAP_RECOVERY_INTERVAL", default=60),

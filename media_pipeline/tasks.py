@@ -8,7 +8,7 @@ from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 from django_tenants.utils import get_tenant_model, tenant_context
 
-from . import jobs, services
+from . import jobs, services, uploads
 from .pipeline.types import TransientPipelineError
 
 log = logging.getLogger(__name__)
@@ -47,4 +47,14 @@ def recover_stalled_jobs() -> int:
                 log.info("job %s in %s: lease expired, queueing %s again", job_id, tenant, state)
                 run_stage.delay(job_id, state)
                 count += 1
+    return count
+
+
+@shared_task(name="media_pipeline.tasks.discard_stale_uploads", acks_late=True, time_limit=600)
+def discard_stale_uploads() -> int:
+    """Remove abandoned resumable uploads (and their staged bytes) in every organisation."""
+    count = 0
+    for tenant in get_tenant_model().objects.exclude(schema_name="public"):
+        with tenant_context(tenant):
+            count += uploads.discard_stale_uploads()
     return count

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import upload_views, views
 
 urlpatterns = [
     path("movies/", views.library, name="library"),
@@ -10,4 +10,8 @@ urlpatterns = [
     path("jobs/<int:pk>/cancel/", views.cancel_job, name="cancel_job"),
     path("jobs/<int:pk>/retry/", views.retry_job, name="retry_job"),
     path("recaps/<int:pk>/", views.recap_detail, name="recap_detail"),
+    path("uploads/", upload_views.tus_collection, name="tus_collection"),
+    path("uploads/<uuid:pk>/", upload_views.tus_resource, name="tus_resource"),
+    path("movies/upload/", upload_views.upload_page, name="upload"),
+    path("movies/<int:pk>/subtitles/", upload_views.add_subtitles, name="add_subtitles"),
 ]

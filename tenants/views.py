@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.db.models import Count
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.utils.translation import gettext as _
@@ -46,16 +45,21 @@ def signup(request: HttpRequest) -> HttpResponse:
 
 
 def dashboard(request: HttpRequest) -> HttpResponse:
-    from media_pipeline.models import Movie
+    from billing import quotas
+    from media_pipeline.models import ACTIVE_STATES, Movie, Recap, RecapJob
 
-    movies = Movie.objects.order_by("-created_at")
-    counts = dict(movies.values_list("status").annotate(n=Count("id")).values_list("status", "n"))
-    return render(
-        request,
-        "tenants/dashboard.html",
-        {
-            "recent_movies": movies[:5],
-            "movie_count": sum(counts.values()),
-            "member_count": request.tenant.memberships.count(),
-        },
-    )
+    tenant = request.tenant
+    usage = quotas.usage_of(tenant)
+    plan = tenant.plan
+    context = {
+        "movie_count": Movie.objects.count(),
+        "member_count": tenant.memberships.count(),
+        "active_jobs": RecapJob.objects.filter(state__in=ACTIVE_STATES).select_related("movie")[
+            :10
+        ],
+        "recent_recaps": Recap.objects.select_related("movie")[:6],
+        "plan": plan,
+        "storage_used_gb": usage.storage_bytes / quotas.GB,
+        "processing_used_hours": usage.processing_seconds_this_month / 3600,
+    }
+    return render(request, "tenants/dashboard.html", context)

@@ -95,7 +95,7 @@ def _header(stderr: str) -> tuple[str, float | None, list[re.Match]]:
     duration = _DURATION.search(stderr)
     seconds = None
     if duration and duration["d"] != "N/A":
-        seconds = _seconds(duration["d"])
+        seconds = round(_seconds(duration["d"]), 3)
     return found["fmt"], seconds, list(_STREAM.finditer(stderr))
 
 

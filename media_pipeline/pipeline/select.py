@@ -225,7 +225,27 @@ def select_clips(analysis: Analysis, scenes: tuple[Scene, ...], *, target: float
         if low <= sum(r.duration for r in covered) <= high:
             chosen = covered
     clips = [Clip(r.start, r.end) for r in sorted(chosen, key=lambda r: r.start)]
+    if not clips:
+        clips = [_busiest_span(analysis, lo, hi, target)]
     return Selection(target=target, clips=_place(_merge(clips)), scenes=scored)
+
+
+def _busiest_span(analysis: Analysis, lo: float, hi: float, target: float) -> Clip:
+    """For a movie of very long shots: the loudest, busiest `target` seconds, off boundaries.
+
+    Only used when no run of whole shots fits the target; a recap is better than none.
+    """
+    w = analysis.window
+    span = max(1, round(target / w))
+    first, last = math.ceil(lo / w), max(math.ceil(lo / w), int(hi / w) - span)
+    loud = np.asarray(analysis.loudness, dtype=float)
+    busy = np.asarray(analysis.motion, dtype=float)
+    best, best_value = first, -np.inf
+    for i in range(first, last + 1):
+        value = loud[i : i + span].mean() + 10 * busy[i : i + span].mean()
+        if value > best_value:
+            best, best_value = i, value
+    return Clip(best * w, min(hi, (best + span) * w))
 
 
 def _merge(clips: list[Clip]) -> list[Clip]:

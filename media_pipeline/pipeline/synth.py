@@ -163,15 +163,23 @@ def make_movie(
     fades of `dissolve_length` seconds, the others are hard cuts.
     """
     rng = random.Random(seed)  # noqa: S311 -- test pictures, not secrets
+
+    def on_frame(t: float) -> float:
+        # Every piece lasts a whole number of frames, or each join would drift the timeline.
+        return round(t * fps) / fps
+
+    duration, black_start, black_end, credits = (
+        on_frame(t) for t in (duration, black_start, black_end, credits)
+    )
     content_start = black_start
-    content_end = duration - black_end - credits
+    content_end = on_frame(duration - black_end - credits)
     if content_end - content_start < 1.0:
         raise ValueError("no room left for shots")
     count = shots if shots is not None else max(1, round((content_end - content_start) / 5))
     lengths = _split(content_end - content_start, count, rng, minimum=2 * dissolve_length + 0.5)
     bounds = [content_start]
     for length in lengths:
-        bounds.append(bounds[-1] + length)
+        bounds.append(on_frame(bounds[-1] + length))
     bounds[-1] = content_end
     shot_spans = list(itertools.pairwise(bounds))
     inner = list(range(1, count))  # index i: boundary between shot i-1 and shot i
@@ -183,7 +191,7 @@ def make_movie(
     pieces: list[tuple[str, float, float]] = []  # (source, timeline start, timeline end)
     if black_start > 0:
         pieces.append((_plain_source("black", width, height, fps, black_start), 0.0, black_start))
-    half = dissolve_length / 2
+    half = on_frame(dissolve_length / 2)
     for i, (a, b) in enumerate(shot_spans):
         lead = half if i in dissolve_at else 0.0
         tail = half if (i + 1) in dissolve_at else 0.0

@@ -13,7 +13,7 @@ from media_pipeline.pipeline.select import (
     select_clips,
     target_length,
 )
-from media_pipeline.pipeline.types import PipelineError
+from media_pipeline.pipeline.types import Analysis, PipelineError
 
 
 @pytest.mark.parametrize(
@@ -103,3 +103,20 @@ def test_every_scene_comes_back_with_a_score(feature, scenes):
     assert [s.index for s in selection.scenes] == [s.index for s in scenes]
     assert all(0.0 <= s.score <= 1.0 for s in selection.scenes)
     assert len({s.score for s in selection.scenes}) > 1
+
+
+def test_one_long_take_still_gets_a_recap_of_the_busiest_stretch():
+    motion = (1.0,) * 300 + (5.0,) * 60 + (1.0,) * 240
+    analysis = Analysis(
+        duration=600,
+        fps=25,
+        frames=15000,
+        transitions=(),
+        black=(),
+        window=1.0,
+        motion=motion,
+        loudness=(-30.0,) * 600,
+        looks=((100,) * 12,) * 600,
+    )
+    selection = select_clips(analysis, group_scenes(analysis), target=60)
+    assert [(c.start, c.end) for c in selection.clips] == [(300.0, 360.0)]

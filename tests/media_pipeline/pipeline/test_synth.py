@@ -15,15 +15,15 @@ from media_pipeline.pipeline.types import Cue
 def test_the_truth_describes_the_timeline(feature_movie):
     truth = feature_movie.truth
     assert truth.duration == 45 and len(truth.shots) == 10 and len(truth.dissolves) == 3
-    # Content shots tile the span between the opening black and the credits.
-    assert truth.shots[0][0] == truth.black[0][1] == 1.5
+    # Content shots tile the span between the opening black and the credits (whole frames).
+    assert truth.shots[0][0] == truth.black[0][1] == pytest.approx(1.5, abs=1 / 25)
     assert truth.shots[-1][1] == truth.credits[0]
     # Every boundary is a cut or a dissolve: 9 between shots, plus black/credits edges.
     assert len(truth.boundaries) == 9 + 3
-    assert all(b - a == pytest.approx(1.0) for a, b in truth.dissolves)
+    assert all(b - a == pytest.approx(1.0, abs=2 / 25) for a, b in truth.dissolves)
     # Loud and quiet stretches alternate over the content, credits are quiet.
     spans = sorted([*truth.loud, *truth.quiet])
-    assert spans[0][0] == 1.5 and spans[-1][1] == truth.credits[1]
+    assert spans[0][0] == truth.shots[0][0] and spans[-1][1] == truth.credits[1]
     assert all(a[1] == pytest.approx(b[0]) for a, b in itertools.pairwise(spans))
 
 

@@ -1,0 +1,345 @@
+"""Resumable movie uploads (tus) and subtitle files: stage bytes locally, check them by content,
+then keep an accepted movie in the organisation's storage. Refused input leaves nothing behind."""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import os
+import posixpath
+import tempfile
+from datetime import timedelta
+from pathlib import Path
+from typing import IO, Any, BinaryIO
+
+from django.conf import settings
+from django.core.files import File
+from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import UploadedFile
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from billing import quotas
+from billing.models import UsageRecord
+from compliance.services import record_event
+
+from .errors import user_message
+from .models import Movie, MovieStatus, SubtitleTrack, Upload
+from .pipeline.probe import ProbeLimits, probe
+from .pipeline.subtitles import parse_subtitles
+from .pipeline.types import PipelineError, ProbeResult
+from .storage import staging_dir
+
+CHUNK = 1024 * 1024
+MAX_SUBTITLE_BYTES = 5 * 1024 * 1024
+# The stored name's extension comes from what the probe found, never from the person's file name.
+EXTENSIONS = {
+    "mov,mp4,m4a,3gp,3g2,mj2": ".mp4",
+    "matroska,webm": ".mkv",
+    "avi": ".avi",
+    "mpegts": ".ts",
+    "ogg": ".ogv",
+    "flv": ".flv",
+    "mpeg": ".mpg",
+    "asf": ".wmv",
+}
+
+
+class UploadError(Exception):
+    """A refusal the person can act on: a translated `message` and the HTTP status to answer."""
+
+    def __init__(self, message: str, status: int = 400) -> None:
+        super().__init__(message)
+        self.message = message
+        self.status = status
+
+
+class UploadRefused(UploadError):
+    """The finished upload is not a movie we accept; the upload has been discarded."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, 422)
+
+
+def language_codes() -> frozenset[str]:
+    return frozenset(code for code, _name in settings.LANGUAGES)
+
+
+def staged_path(upload: Upload) -> Path:
+    return staging_dir() / f"{upload.pk}.part"
+
+
+def create_upload(
+    *, tenant: Any, user: Any, filename: str, length: int, metadata: dict[str, str]
+) -> Upload:
+    """Open a resumable movie upload of `length` bytes; its bytes go to a local staging file."""
+    if length <= 0:
+        raise UploadError(user_message(PipelineError("empty_file", "length is 0")), 400)
+    if length > settings.MAX_UPLOAD_BYTES:
+        raise UploadError(
+            _("This file is larger than %(gb).0f GB, the most we accept in one upload.")
+            % {"gb": settings.MAX_UPLOAD_BYTES / quotas.GB},
+            413,
+        )
+    if metadata.get("kind", "movie") != "movie":
+        raise UploadError(_("Only movie files are uploaded here."), 400)
+    language = metadata.get("language") or getattr(tenant, "default_language", "en")
+    if language not in language_codes():
+        raise UploadError(_("Choose one of the offered languages."), 400)
+    try:
+        quotas.check_storage(tenant, length)
+    except quotas.QuotaExceeded as exc:
+        raise UploadError(exc.message, 413) from exc
+    name = posixpath.basename(filename.replace("\\", "/")).strip()[:255] or "movie"
+    title = (metadata.get("title") or "").strip() or posixpath.splitext(name)[0] or name
+    with transaction.atomic():
+        upload = Upload.objects.create(
+            kind="movie",
+            filename=name,
+            length=length,
+            metadata={"title": title[:200], "language": language},
+            created_by=user if getattr(user, "pk", None) else None,
+        )
+    # The staging file is created by the first PATCH, so a rolled-back creation leaves no file.
+    return upload
+
+
+def append_chunk(*, upload: Upload, offset: int, stream: IO[bytes], content_length: int) -> Upload:
+    """Write `content_length` bytes of `stream` at `offset`; keep what arrived if cut short."""
+    with transaction.atomic():
+        # The row lock serialises PATCHes on one upload: two can never write interleaved.
+        locked = Upload.objects.select_for_update().get(pk=upload.pk)
+        if locked.movie_id is not None or offset != locked.offset:
+            raise UploadError(
+                _("The upload moved on elsewhere. It will resume from where the server is."), 409
+            )
+        if content_length < 0 or offset + content_length > locked.length:
+            raise UploadError(_("This chunk goes past the end of the file."), 413)
+        path = staged_path(locked)
+        if locked.offset > 0 and not path.exists():
+            raise UploadError(_("This upload has expired. Start it again."), 410)
+        written = 0
+        with open(os.open(path, os.O_RDWR | os.O_CREAT, 0o600), "r+b") as staged:
+            # Bytes past the recorded offset come from a write that never got recorded: drop them.
+            staged.seek(locked.offset)
+            staged.truncate()
+            while written < content_length:
+                try:
+                    data = stream.read(min(CHUNK, content_length - written))
+                except OSError:
+                    break  # the connection dropped: keep what arrived, the client resumes
+                if not data:
+                    break
+                staged.write(data)
+                written += len(data)
+            staged.flush()
+        locked.offset += written
+        locked.save(update_fields=["offset"])
+    return locked
+
+
+def complete_movie_upload(*, upload: Upload, tenant: Any, user: Any) -> Movie:
+    """Check the finished upload by content and keep it as a ready Movie, or discard it all."""
+    with transaction.atomic():
+        locked = Upload.objects.select_for_update().get(pk=upload.pk)
+        if locked.movie_id is not None:
+            return locked.movie
+        if not locked.is_complete:
+            raise UploadError(_("The upload is not finished yet."), 409)
+        path = staged_path(locked)
+        try:
+            facts = _check_movie(path, tenant)
+        except UploadRefused as exc:
+            refusal = exc
+        else:
+            return _keep_movie(locked, path, facts, tenant=tenant, user=user)
+    # Outside the block above: the refusal itself must not roll the discard back.
+    with transaction.atomic():
+        _discard(locked)
+    raise refusal
+
+
+def _check_movie(path: Path, tenant: Any) -> ProbeResult:
+    try:
+        facts = probe(str(path), limits=ProbeLimits(max_duration=quotas.max_movie_seconds(tenant)))
+        quotas.check_movie_duration(tenant, facts.duration)
+        # Other uploads may have finished since this one began.
+        quotas.check_storage(tenant, facts.size_bytes)
+    except PipelineError as exc:
+        raise UploadRefused(user_message(exc)) from exc
+    except quotas.QuotaExceeded as exc:
+        raise UploadRefused(exc.message) from exc
+    return facts
+
+
+def _keep_movie(upload: Upload, path: Path, facts: ProbeResult, *, tenant: Any, user: Any) -> Movie:
+    metadata = upload.metadata or {}
+    movie = Movie.objects.create(
+        title=metadata.get("title") or upload.filename,
+        language=metadata.get("language") or "en",
+        uploader=user if getattr(user, "pk", None) else None,
+        size_bytes=facts.size_bytes,
+        duration=facts.duration,
+        width=facts.width,
+        height=facts.height,
+        fps=facts.fps,
+        container=facts.format_name[:40],
+        video_codec=facts.video_codec,
+        audio_codec=facts.audio_codec or "",
+        # The staging path means nothing once the file is stored.
+        probe={k: v for k, v in dataclasses.asdict(facts).items() if k != "path"},
+        status=MovieStatus.UPLOADING,
+    )
+    extension = EXTENSIONS.get(facts.format_name, ".bin")
+    if extension == ".mkv" and upload.filename.lower().endswith(".webm"):
+        extension = ".webm"
+    try:
+        with open(path, "rb") as staged:
+            reader = _HashingReader(staged)
+            content = File(reader, name=f"movie{extension}")
+            content.size = facts.size_bytes
+            movie.file.save(content.name, content, save=False)
+        movie.checksum = reader.hexdigest(path)
+        movie.status = MovieStatus.READY
+        movie.save(update_fields=["file", "checksum", "status"])
+        quotas.record_usage(
+            tenant=tenant,
+            kind=UsageRecord.Kind.STORAGE_BYTES,
+            quantity=facts.size_bytes,
+            reference=f"movie:{movie.pk}",
+        )
+        upload.movie = movie
+        upload.completed_at = timezone.now()
+        upload.save(update_fields=["movie", "completed_at"])
+        record_event(
+            action="movie.uploaded",
+            actor=user,
+            tenant=tenant,
+            target=f"movie:{movie.pk}",
+            data={
+                "title": movie.title,
+                "size_bytes": movie.size_bytes,
+                "duration": movie.duration,
+                "upload": str(upload.pk),
+            },
+        )
+    except BaseException:
+        # The database rolls back; the stored copy would otherwise be an orphan.
+        if movie.file.name:
+            default_storage.delete(movie.file.name)
+        raise
+    transaction.on_commit(lambda: path.unlink(missing_ok=True))
+    return movie
+
+
+class _HashingReader:
+    """Feeds every byte read through SHA-256, so the checksum costs no second pass."""
+
+    def __init__(self, handle: BinaryIO) -> None:
+        self._handle = handle
+        self._digest = hashlib.sha256()
+        self._position = 0
+        self._linear = True
+
+    def read(self, size: int = -1) -> bytes:
+        data = self._handle.read(size)
+        if self._linear:
+            self._digest.update(data)
+        self._position += len(data)
+        return data
+
+    def seek(self, offset: int, whence: int = os.SEEK_SET) -> int:
+        position = self._handle.seek(offset, whence)
+        if position == 0:
+            self._digest, self._linear = hashlib.sha256(), True
+        elif position != self._position:
+            self._linear = False  # a storage backend jumped around: hash again at the end
+        self._position = position
+        return position
+
+    def tell(self) -> int:
+        return self._handle.tell()
+
+    def hexdigest(self, path: Path) -> str:
+        if self._linear and self._position == path.stat().st_size:
+            return self._digest.hexdigest()
+        digest = hashlib.sha256()
+        with open(path, "rb") as handle:
+            for chunk in iter(lambda: handle.read(CHUNK), b""):
+                digest.update(chunk)
+        return digest.hexdigest()
+
+
+def terminate_upload(*, upload: Upload, user: Any) -> None:
+    """Cancel an upload in progress (tus termination): the row and the staged bytes go."""
+    with transaction.atomic():
+        locked = Upload.objects.select_for_update().filter(pk=upload.pk).first()
+        if locked is None:
+            return
+        if locked.movie_id is not None:
+            raise UploadError(_("This upload is finished; delete the movie instead."), 409)
+        _discard(locked)
+
+
+def _discard(upload: Upload) -> None:
+    path = staged_path(upload)
+    upload.delete()
+    # Deleted on commit only: a rolled-back discard keeps the bytes its row still points to.
+    transaction.on_commit(lambda: path.unlink(missing_ok=True))
+
+
+def discard_stale_uploads(*, older_than: timedelta = timedelta(days=7)) -> int:
+    """Remove unfinished uploads of the current organisation untouched for `older_than`."""
+    cutoff = timezone.now() - older_than
+    count = 0
+    for upload in Upload.objects.filter(movie__isnull=True, created_at__lt=cutoff):
+        with transaction.atomic():
+            _discard(upload)
+        count += 1
+    return count
+
+
+def add_subtitle_track(
+    *, movie: Movie, uploaded_file: UploadedFile, language: str, user: Any
+) -> SubtitleTrack:
+    """Keep an SRT/WebVTT file for `movie` after parsing it; junk is refused and nothing stays."""
+    if language not in language_codes():
+        raise UploadError(_("Choose the language of the subtitles."), 400)
+    if uploaded_file.size is None or uploaded_file.size > MAX_SUBTITLE_BYTES:
+        raise UploadError(
+            _("This subtitle file is larger than 5 MB. Upload an SRT or WebVTT text file."), 400
+        )
+    with tempfile.NamedTemporaryFile(dir=staging_dir(), suffix=".sub") as copy:
+        for chunk in uploaded_file.chunks():
+            copy.write(chunk)
+        copy.flush()
+        try:
+            parsed = parse_subtitles(copy.name)
+        except PipelineError as exc:
+            raise UploadError(user_message(exc), 400) from exc
+        copy.seek(0)
+        head = copy.read(64).lstrip(b"\xef\xbb\xbf")
+        extension = ".vtt" if head.startswith(b"WEBVTT") else ".srt"
+        copy.seek(0)
+        with transaction.atomic():
+            track = SubtitleTrack(
+                movie=movie,
+                language=language,
+                cue_count=len(parsed.cues),
+                skipped_cues=parsed.skipped,
+            )
+            track.file.save(f"subtitles{extension}", File(copy), save=False)
+            try:
+                track.save()
+                record_event(
+                    action="movie.subtitles_added",
+                    actor=user,
+                    tenant=connection.tenant,
+                    target=f"movie:{movie.pk}",
+                    data={"track": track.pk, "language": language, "cues": track.cue_count},
+                )
+            except BaseException:
+                default_storage.delete(track.file.name)
+                raise
+    return track

@@ -1,0 +1,20 @@
+"""Helpers for browser tests: a Chromium context already signed in on a tenant host."""
+
+from __future__ import annotations
+
+from django.test import Client
+
+
+def signed_in_page(browser, user, host: str, *, locale: str = "en-US"):
+    client = Client(HTTP_HOST=host)
+    client.force_login(user)
+    context = browser.new_context(locale=locale)
+    context.add_cookies(
+        [{"name": "sessionid", "value": client.cookies["sessionid"].value,
+          "domain": host, "path": "/"}]
+    )  # fmt: skip
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    return context, page, errors

@@ -1,0 +1,96 @@
+"""A member uploads a small movie with a subtitle file through the page, in a real browser, and
+lands on the movie's page once the upload has finished and the recap was asked for."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django_tenants.utils import tenant_context
+
+from media_pipeline.models import Movie, MovieStatus
+from tenants.models import Tenant
+from tests import factories
+from tests.e2e.helpers import signed_in_page
+from tests.media_pipeline.pipeline.media import make_clip
+
+pytestmark = pytest.mark.e2e
+
+SRT = "1\n00:00:00,500 --> 00:00:01,500\nBonjour.\n\n2\n00:00:02,000 --> 00:00:03,000\nÀ bientôt.\n"
+
+
+@pytest.fixture
+def site(live_server, transactional_db, settings, tmp_path):
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path / "storage"), "base_url": "/media/"},
+        },
+    }
+    settings.WORK_ROOT = str(tmp_path / "work")
+    factories.ensure_platform()
+    tenant = factories.make_tenant("upload-e2e")
+    owner = factories.make_member(tenant, "owner@upload-e2e.example", role="owner")
+    port = live_server.url.rsplit(":", 1)[1]
+    base = f"http://upload-e2e.localhost:{port}"
+    yield tenant, owner, base
+    for other in Tenant.objects.exclude(schema_name="public"):
+        other.delete(force_drop=True)
+
+
+def test_upload_with_subtitles_lands_on_the_movie_page(site, browser, tmp_path):
+    tenant, owner, base = site
+    movie_file = make_clip(str(tmp_path / "voyage.mp4"), duration=4, size=(160, 120))
+    subtitles = tmp_path / "voyage.srt"
+    subtitles.write_text(SRT, encoding="utf-8")
+
+    context, page, errors = signed_in_page(browser, owner, "upload-e2e.localhost")
+    try:
+        page.set_viewport_size({"width": 360, "height": 800})
+        page.goto(f"{base}/movies/upload/")
+        page.get_by_label("Movie file").set_input_files(movie_file)
+        assert page.get_by_label("Title", exact=True).input_value() == "voyage"
+        page.get_by_label("Title", exact=True).fill("Le Voyage")
+        page.get_by_label("Language of the movie").select_option("fr")
+        page.get_by_label("Recap length").select_option("60")
+        page.get_by_label("Subtitle file (SRT or WebVTT)").set_input_files(str(subtitles))
+        page.get_by_label("Language of the subtitles").select_option("fr")
+        # Small chunks, and the connection drops once mid-way: the page must resume by itself.
+        page.locator("#upload-form").evaluate("form => { form.dataset.chunkSize = '65536'; }")
+        dropped: list[str] = []
+
+        def drop_once(route):
+            request = route.request
+            offset = request.headers.get("upload-offset", "0")
+            if request.method == "PATCH" and offset != "0" and not dropped:
+                dropped.append(offset)
+                route.abort("connectionreset")
+            else:
+                route.continue_()
+
+        page.route(re.compile(r"/uploads/[0-9a-f-]+/$"), drop_once)
+        methods: list[str] = []
+        page.on("requestfinished", lambda request: methods.append(request.method))
+        assert not page.get_by_role("button", name="Pause").is_visible()
+        assert not page.get_by_role("button", name="Resume").is_visible()
+        page.get_by_role("button", name="Upload").click()
+
+        page.wait_for_url(re.compile(r"/movies/\d+/$"), timeout=30_000)
+        movie_id = int(re.search(r"/movies/(\d+)/$", page.url).group(1))
+        # The one dropped PATCH is logged by the browser; nothing else may be.
+        assert [e for e in errors if "ERR_CONNECTION_RESET" not in e] == []
+        assert dropped == ["65536"]
+        assert "HEAD" in methods  # it asked the server where to continue from
+    finally:
+        context.close()
+
+    with tenant_context(tenant):
+        movie = Movie.objects.get(pk=movie_id)
+        assert movie.title == "Le Voyage"
+        assert movie.language == "fr"
+        assert movie.status in (MovieStatus.READY, MovieStatus.PROCESSING)
+        track = movie.subtitle_tracks.get()
+        assert (track.language, track.cue_count) == ("fr", 2)
+        job = movie.jobs.get()
+        assert (job.target, job.language) == ("60", "fr")
