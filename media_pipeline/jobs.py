@@ -200,6 +200,8 @@ def advance(job: RecapJob, state: str) -> str | None:
             locked.lease_owner = ""
             locked.lease_expires_at = None
             locked.save()
+            tenant = connection.tenant
+            transaction.on_commit(lambda: notifications.recap_finished(locked.pk, tenant))
             return JobState.DONE
         locked.save(update_fields=["timings", "artifacts", "percent", "attempts"])
         enqueue_stage(locked, next_state)
@@ -228,6 +230,7 @@ def fail(job: RecapJob, error: PipelineError) -> None:
         "job %s failed in %s: %s (%s)", job.pk, job.state, error.message, error.code,
         extra={"job": job.pk, "stage": job.state},
     )  # fmt: skip
+    tenant = connection.tenant
     with transaction.atomic():
         RecapJob.objects.filter(pk=job.pk).update(
             state=JobState.FAILED,
@@ -241,11 +244,11 @@ def fail(job: RecapJob, error: PipelineError) -> None:
         record_event(
             action="recap.failed",
             actor=None,
-            tenant=connection.tenant,
+            tenant=tenant,
             target=f"movie:{job.movie_id}",
             data={"job": job.pk, "code": error.code},
         )
-        transaction.on_commit(lambda: notifications.recap_finished(job.pk, connection.tenant))
+        transaction.on_commit(lambda: notifications.recap_finished(job.pk, tenant))
     cleanup(job)
 
 
@@ -370,7 +373,6 @@ def publish_stage(job: RecapJob, progress: Callable[[float], None]) -> None:
             target=f"movie:{job.movie_id}",
             data={"job": job.pk, "recap": recap.pk},
         )
-        transaction.on_commit(lambda: notifications.recap_finished(job.pk, tenant))
     cleanup(job)
 
 

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from billing import quotas
 from compliance.services import record_event
 
-from .models import JobState, Movie, MovieStatus, RecapJob, TargetLength
+from .models import ACTIVE_STATES, JobState, Movie, MovieStatus, RecapJob, TargetLength
 
 CHUNK = 1024 * 1024
 # Roles that may upload and start recaps; viewers only watch.
@@ -83,7 +83,7 @@ def start_recap_job(*, movie: Movie, target: str, language: str, acting_user: ob
         raise ValidationError(exc.message, code="quota") from exc
     with transaction.atomic():
         locked = Movie.objects.select_for_update().get(pk=movie.pk)
-        if locked.jobs.filter(state__in=[s.value for s in JobState if s in _active()]).exists():
+        if locked.jobs.filter(state__in=ACTIVE_STATES).exists():
             raise ValidationError(
                 _("A recap of this movie is already being made. Wait for it, or cancel it."),
                 code="busy",
@@ -136,12 +136,6 @@ def retry_job(*, job: RecapJob, acting_user: object) -> RecapJob:
         language=job.language,
         acting_user=acting_user,
     )
-
-
-def _active() -> frozenset[str]:
-    from .models import ACTIVE_STATES
-
-    return ACTIVE_STATES
 
 
 def _pk(user: object) -> int | None:
