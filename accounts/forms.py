@@ -1,10 +1,12 @@
-"""Forms for signing in, the team page and invitations."""
+"""Forms for signing in, the team page, invitations and a person's own profile."""
 
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth import password_validation
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
+from django.utils.translation import get_language_info
 from django.utils.translation import gettext_lazy as _
 
 from .models import Role, User
@@ -49,3 +51,38 @@ class JoinForm(forms.Form):
         candidate = User(email=self.email, full_name=self.data.get("full_name", ""))
         password_validation.validate_password(password, candidate)
         return password
+
+
+class ProfileForm(forms.Form):
+    full_name = forms.CharField(
+        label=_("Your name"),
+        max_length=150,
+        error_messages={"required": _("Enter your name.")},
+        widget=forms.TextInput(attrs={"autocomplete": "name", "dir": "auto"}),
+    )
+    language = forms.ChoiceField(
+        label=_("Language"),
+        help_text=_("Pages and emails use this language on every device you sign in on."),
+        error_messages={"invalid_choice": _("Choose one of the offered languages.")},
+    )
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        # Each language named in itself, so a reader finds their own at a glance.
+        self.fields["language"].choices = [
+            (code, get_language_info(code)["name_local"]) for code, _name in settings.LANGUAGES
+        ]
+
+
+class OwnPasswordForm(PasswordChangeForm):
+    """Django's password change, with the browser hints password managers rely on."""
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["old_password"].widget.attrs.pop("autofocus", None)
+        self.fields["new_password1"].widget.attrs["autocomplete"] = "new-password"
+        self.fields["new_password2"].widget.attrs["autocomplete"] = "new-password"
+        # Plain sentences: the default help is an HTML list, which cannot sit inside <small>.
+        self.fields["new_password1"].help_text = " ".join(
+            password_validation.password_validators_help_texts()
+        )

@@ -1,4 +1,5 @@
-"""Writes on people and teams: invitations, roles, leaving, and the hand-off to a tenant host."""
+"""Writes on people and teams: invitations, roles, leaving, the hand-off to a tenant host, and
+a person's own profile and password."""
 
 from __future__ import annotations
 
@@ -215,4 +216,41 @@ def consume_handoff_token(*, token: str, tenant: Tenant) -> User | None:
         return None
     if not user.is_staff and not Membership.objects.filter(user=user, tenant=tenant).exists():
         return None
+    return user
+
+
+LANGUAGE_CODES = frozenset(code for code, _name in settings.LANGUAGES)
+
+
+def update_profile(*, user: User, full_name: str, language: str) -> User:
+    """A person changes their own name and preferred language (used from the next response)."""
+    full_name = " ".join(full_name.split())
+    if not full_name:
+        raise ValidationError(_("Enter your name."), code="required")
+    if len(full_name) > User._meta.get_field("full_name").max_length:
+        raise ValidationError(_("Keep your name under 150 characters."), code="too_long")
+    if language not in LANGUAGE_CODES:
+        raise ValidationError(_("Choose one of the offered languages."), code="invalid_language")
+    with transaction.atomic():
+        locked = User.objects.select_for_update().get(pk=user.pk)
+        changed = {
+            field: {"from": getattr(locked, field), "to": value}
+            for field, value in (("full_name", full_name), ("language", language))
+            if getattr(locked, field) != value
+        }
+        locked.full_name = full_name
+        locked.language = language
+        locked.save(update_fields=["full_name", "language"])
+        record_event(action="user.profile_updated", actor=locked, target=locked.email, data=changed)
+    user.full_name, user.language = full_name, language
+    return locked
+
+
+def change_password(*, user: User, new_password: str) -> User:
+    """Set a new password the caller has already checked (old password, validators)."""
+    with transaction.atomic():
+        user.set_password(new_password)
+        user.save(update_fields=["password"])
+        # Never the password itself: the trail only says it changed.
+        record_event(action="user.password_changed", actor=user, target=user.email)
     return user

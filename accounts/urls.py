@@ -9,6 +9,7 @@ urlpatterns = [
     path("login/", views.login_view, name="login"),
     path("logout/", views.logout_view, name="logout"),
     path("choose/", views.choose_tenant, name="choose"),
+    path("profile/", views.profile, name="profile"),
     path("handoff/", views.handoff, name="handoff"),
     path("password-reset/", views.PasswordResetView.as_view(), name="password_reset"),
     path(

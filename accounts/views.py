@@ -1,25 +1,27 @@
-"""Signing in and out, choosing an organisation, invitations, the team page and language."""
+"""Signing in and out, choosing an organisation, invitations, the team page, language and a
+person's own account page."""
 
 from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import logout
+from django.contrib.auth import logout, update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse, reverse_lazy
+from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from tenants.resolution import public_base_url
 
 from . import services
 from .entry import sign_in, tenant_entry_url
-from .forms import EmailLoginForm, InviteForm, JoinForm, RoleForm
+from .forms import EmailLoginForm, InviteForm, JoinForm, OwnPasswordForm, ProfileForm, RoleForm
 from .models import Invitation, Membership, User
 
 
@@ -227,6 +229,11 @@ def set_language(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         request.user.language = language
         request.user.save(update_fields=["language"])
+    _remember_language(response, language)
+    return response
+
+
+def _remember_language(response: HttpResponse, language: str) -> None:
     response.set_cookie(
         settings.LANGUAGE_COOKIE_NAME,
         language,
@@ -234,4 +241,46 @@ def set_language(request: HttpRequest) -> HttpResponse:
         samesite="Lax",
         secure=settings.SESSION_COOKIE_SECURE,
     )
-    return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def profile(request: HttpRequest) -> HttpResponse:
+    """The account page: name and language, and the password; one form is posted at a time."""
+    user = request.user
+    profile_form = ProfileForm(
+        initial={"full_name": user.full_name, "language": user.language or request.LANGUAGE_CODE}
+    )
+    password_form = OwnPasswordForm(user)
+    status = 200
+    if request.method == "POST" and request.POST.get("form") == "password":
+        password_form = OwnPasswordForm(user, request.POST)
+        if password_form.is_valid():
+            services.change_password(
+                user=user, new_password=password_form.cleaned_data["new_password1"]
+            )
+            # Other sessions end with the old password; this one carries on.
+            update_session_auth_hash(request, user)
+            messages.success(request, _("Your password is changed."))
+            return HttpResponseRedirect(reverse("accounts:profile"))
+        status = 400
+    elif request.method == "POST":
+        profile_form = ProfileForm(request.POST)
+        if profile_form.is_valid():
+            data = profile_form.cleaned_data
+            try:
+                services.update_profile(
+                    user=user, full_name=data["full_name"], language=data["language"]
+                )
+            except ValidationError as exc:
+                profile_form.add_error(None, exc.messages[0])
+            else:
+                # The confirmation already speaks the newly chosen language.
+                translation.activate(data["language"])
+                messages.success(request, _("Your profile is saved."))
+                response = HttpResponseRedirect(reverse("accounts:profile"))
+                _remember_language(response, data["language"])
+                return response
+        status = 400
+    context = {"profile_form": profile_form, "password_form": password_form}
+    return render(request, "accounts/profile.html", context, status=status)

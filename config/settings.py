@@ -6,6 +6,7 @@ changes the defaults to the safe ones and requires a real SECRET_KEY.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import unquote
 
@@ -55,11 +56,24 @@ SHARED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    # Must precede the admin so its translated-field widgets win.
+    "modeltranslation",
     "django.contrib.admin",
+    # The integrator API: no tables of their own, except the JWT blacklist, which sits with
+    # the global users in public.
+    "rest_framework",
+    "rest_framework_simplejwt",
+    "rest_framework_simplejwt.token_blacklist",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
 ]
 TENANT_APPS = [
     "django.contrib.contenttypes",
     "media_pipeline",
+    "webhooks",
+    # API keys and idempotency records belong to one organisation.
+    "api",
 ]
 INSTALLED_APPS = list(dict.fromkeys(SHARED_APPS + TENANT_APPS))
 
@@ -177,6 +191,11 @@ LANGUAGES = [
     ("ur", _("Urdu")),
 ]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Translated model text (plan copy, organisation names): one column per language, English is
+# the fallback, and a value given without a language (code, fixtures, signup) fills English.
+MODELTRANSLATION_DEFAULT_LANGUAGE = "en"
+MODELTRANSLATION_FALLBACK_LANGUAGES = ("en",)
+MODELTRANSLATION_AUTO_POPULATE = "default"
 LANGUAGE_COOKIE_NAME = "recap_language"
 LANGUAGE_COOKIE_AGE = 60 * 60 * 24 * 365
 TIME_ZONE = "UTC"
@@ -202,6 +221,9 @@ RECAP_MAX_ATTEMPTS = env.int("RECAP_MAX_ATTEMPTS", default=3)
 LLM_API_KEY = env.str("LLM_API_KEY", default="")
 LLM_BASE_URL = env.str("LLM_BASE_URL", default="https://api.openai.com/v1")
 LLM_MODEL = env.str("LLM_MODEL", default="gpt-4o-mini")
+# Webhooks may target http:// and private or loopback addresses only when this is on (tests,
+# local receivers); production refuses them to keep customer URLs off the internal network.
+WEBHOOKS_ALLOW_PRIVATE_TARGETS = env.bool("WEBHOOKS_ALLOW_PRIVATE_TARGETS", default=False)
 
 AWS_STORAGE_BUCKET_NAME = env.str("AWS_STORAGE_BUCKET_NAME", default="")
 if AWS_STORAGE_BUCKET_NAME:
@@ -268,9 +290,17 @@ CELERY_BEAT_SCHEDULE = {
         "task": "media_pipeline.tasks.discard_stale_uploads",
         "schedule": 6 * 60 * 60,
     },
+    "purge-idempotency-records": {
+        "task": "api.tasks.purge_idempotency_records",
+        "schedule": 60 * 60,
+    },
     "recover-stalled-jobs": {
         "task": "media_pipeline.tasks.recover_stalled_jobs",
         "schedule": env.int("RECAP_RECOVERY_INTERVAL", default=60),
+    },
+    "queue-overdue-webhook-deliveries": {
+        "task": "webhooks.tasks.queue_overdue_deliveries",
+        "schedule": 60,
     },
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(RUN_DIR / "celerybeat-schedule")
@@ -294,3 +324,48 @@ LOGGING = {
     },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
 }
+
+# Integrator REST API (/api/v1/ on an organisation's site); see docs/decisions/0008.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "api.auth.ApiKeyAuthentication",
+        "api.auth.TenantJWTAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["api.permissions.TenantMember", "api.permissions.ScopedKey"],
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttling.ClientRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {
+        "api": env.str("API_THROTTLE_RATE", default="600/min"),
+        "auth": env.str("API_AUTH_THROTTLE_RATE", default="30/min"),
+    },
+    "DEFAULT_PAGINATION_CLASS": "api.pagination.Pagination",
+    "PAGE_SIZE": 20,
+    "EXCEPTION_HANDLER": "api.errors.problem_exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "api.schema.ProblemAutoSchema",
+    "DEFAULT_RENDERER_CLASSES": [
+        "rest_framework.renderers.JSONRenderer",
+        "rest_framework.renderers.BrowsableAPIRenderer",
+    ],
+}
+SIMPLE_JWT = {
+    "ACCESS_TOKEN_LIFETIME": timedelta(minutes=5),
+    "REFRESH_TOKEN_LIFETIME": timedelta(days=1),
+    "ROTATE_REFRESH_TOKENS": True,
+    "BLACKLIST_AFTER_ROTATION": True,
+    "UPDATE_LAST_LOGIN": False,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Movie Recap API",
+    "DESCRIPTION": "Upload movies, make recaps and download them from your own systems.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SCHEMA_PATH_PREFIX": r"/api/(v1|platform)",
+    "SERVE_AUTHENTICATION": [],
+    # Swagger UI's assets are served by the product itself, never from a CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+}
+# Signed download links of recap files stay valid this long (seconds).
+API_DOWNLOAD_TTL = env.int("API_DOWNLOAD_TTL", default=15 * 60)

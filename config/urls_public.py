@@ -1,14 +1,55 @@
 """URLs of the product's own domain: landing, signup, sign-in, invitations, platform admin."""
 
-from django.urls import include, path
+from django.urls import include, path, re_path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from accounts import views as account_views
+from api.views import tokens
+from api.views.fallback import NotFoundApi
+from billing import views as billing_views
+from tenants import platform_api
 from tenants import views as tenant_views
 from tenants.admin import platform_admin
 
+# The platform API for staff (tenants/platform_api.py), and JWTs for it (tenant claim "public").
+platform_api_patterns = [
+    path("api/v1/auth/token/", tokens.TokenObtainApi.as_view(), name="platform_token"),
+    path(
+        "api/v1/auth/token/refresh/",
+        tokens.TokenRefreshApi.as_view(),
+        name="platform_token_refresh",
+    ),
+    path("api/platform/tenants", platform_api.TenantListApi.as_view(), name="platform_tenants"),
+    path("api/platform/tenants/<int:pk>", platform_api.TenantDetailApi.as_view()),
+    path("api/platform/tenants/<int:pk>/usage", platform_api.TenantUsageApi.as_view()),
+    path("api/platform/tenants/<int:pk>/security", platform_api.TenantSecurityApi.as_view()),
+    path("api/platform/tenants/<int:pk>/suspend", platform_api.TenantSuspendApi.as_view()),
+    path("api/platform/tenants/<int:pk>/reactivate", platform_api.TenantReactivateApi.as_view()),
+]
+
 urlpatterns = [
+    *platform_api_patterns,
+    # The integrators' API lives on organisation sites; its schema and docs are here too.
+    path(
+        "api/schema/",
+        SpectacularAPIView.as_view(urlconf="config.urls_tenant"),
+        name="api_schema",
+    ),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api_schema"), name="api_docs"),
+    path(
+        "api/platform/schema/",
+        SpectacularAPIView.as_view(patterns=platform_api_patterns),
+        name="platform_schema",
+    ),
+    path(
+        "api/platform/docs/",
+        SpectacularSwaggerView.as_view(url_name="platform_schema"),
+        name="platform_docs",
+    ),
+    re_path(r"^api/", NotFoundApi.as_view()),
     path("", tenant_views.landing, name="landing"),
     path("signup/", tenant_views.signup, name="signup"),
+    path("pricing/", billing_views.pricing, name="pricing"),
     path("accounts/", include("accounts.urls")),
     path("invitations/<str:token>/", account_views.accept_invitation, name="accept_invitation"),
     path("i18n/setlang/", account_views.set_language, name="set_language"),

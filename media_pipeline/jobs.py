@@ -29,6 +29,7 @@ from django.utils import timezone
 from billing import quotas
 from billing.models import UsageRecord
 from compliance.services import record_event
+from webhooks import events as webhook_events
 
 from . import notifications
 from .models import JobState, Movie, MovieStatus, Recap, RecapJob
@@ -202,6 +203,7 @@ def advance(job: RecapJob, state: str) -> str | None:
             locked.save()
             tenant = connection.tenant
             transaction.on_commit(lambda: notifications.recap_finished(locked.pk, tenant))
+            webhook_events.emit_recap_completed(locked)
             return JobState.DONE
         locked.save(update_fields=["timings", "artifacts", "percent", "attempts"])
         enqueue_stage(locked, next_state)
@@ -249,6 +251,7 @@ def fail(job: RecapJob, error: PipelineError) -> None:
             data={"job": job.pk, "code": error.code},
         )
         transaction.on_commit(lambda: notifications.recap_finished(job.pk, tenant))
+        webhook_events.emit_recap_failed(job)
     cleanup(job)
 
 

@@ -13,13 +13,18 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from billing import quotas
+from billing.models import UsageRecord
 from compliance.services import record_event
+from webhooks import events as webhook_events
 
-from .models import ACTIVE_STATES, JobState, Movie, MovieStatus, RecapJob, TargetLength
+from .models import ACTIVE_STATES, JobState, Movie, MovieStatus, Recap, RecapJob, TargetLength
 
 CHUNK = 1024 * 1024
 # Roles that may upload and start recaps; viewers only watch.
 WRITER_ROLES = frozenset({"owner", "admin", "member"})
+RECAP_FILE_FIELDS = (
+    "video", "poster", "sprite", "thumbnails_vtt", "chapters_vtt", "subtitles_vtt",
+)  # fmt: skip
 
 
 def require_writer(*, user: object) -> None:
@@ -101,6 +106,7 @@ def start_recap_job(*, movie: Movie, target: str, language: str, acting_user: ob
             data={"job": job.pk, "target": target, "language": language},
         )
         enqueue_stage(job, JobState.PROBING)
+        webhook_events.emit_recap_started(job)
     return job
 
 
@@ -136,6 +142,47 @@ def retry_job(*, job: RecapJob, acting_user: object) -> RecapJob:
         language=job.language,
         acting_user=acting_user,
     )
+
+
+def delete_movie(*, movie: Movie, acting_user: object) -> None:
+    """Delete a movie with its subtitle tracks, recaps and all their files; give the storage
+    back to the quota. Refused while a recap of it is being made."""
+    require_writer(user=acting_user)
+    tenant = connection.tenant
+    with transaction.atomic():
+        locked = Movie.objects.select_for_update().get(pk=movie.pk)
+        if locked.jobs.filter(state__in=ACTIVE_STATES).exists():
+            raise ValidationError(
+                _("A recap of this movie is being made. Cancel it before deleting the movie."),
+                code="busy",
+            )
+        recaps = list(Recap.objects.filter(movie=locked))
+        names = [locked.file.name] + [t.file.name for t in locked.subtitle_tracks.all()]
+        for recap in recaps:
+            names += [getattr(recap, field).name for field in RECAP_FILE_FIELDS]
+        freed = locked.size_bytes + sum(recap.size_bytes for recap in recaps)
+        record_event(
+            action="movie.deleted",
+            actor=acting_user,
+            tenant=tenant,
+            target=f"movie:{locked.pk}",
+            data={"title": locked.title, "recaps": len(recaps), "freed_bytes": freed},
+        )
+        if freed:
+            quotas.record_usage(
+                tenant=tenant,
+                kind=UsageRecord.Kind.STORAGE_BYTES,
+                quantity=-freed,
+                reference=f"movie:{locked.pk}:deleted",
+            )
+        locked.delete()
+        # Files go only once the rows are gone for good.
+        transaction.on_commit(lambda: _delete_files([name for name in names if name]))
+
+
+def _delete_files(names: list[str]) -> None:
+    for name in names:
+        default_storage.delete(name)
 
 
 def _pk(user: object) -> int | None:

@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from billing import quotas
 from billing.models import UsageRecord
 from compliance.services import record_event
+from webhooks import events as webhook_events
 
 from .errors import user_message
 from .models import Movie, MovieStatus, SubtitleTrack, Upload
@@ -153,7 +154,9 @@ def complete_movie_upload(*, upload: Upload, tenant: Any, user: Any) -> Movie:
         except UploadRefused as exc:
             refusal = exc
         else:
-            return _keep_movie(locked, path, facts, tenant=tenant, user=user)
+            movie = _keep_movie(locked, path, facts, tenant=tenant, user=user)
+            webhook_events.emit_movie_uploaded(movie)
+            return movie
     # Outside the block above: the refusal itself must not roll the discard back.
     with transaction.atomic():
         _discard(locked)

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import mimetypes
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
-from django.db.models import Q
+from django.db.models import F, Q
+from django.db.models.functions import Lower
 from django.http import (
     FileResponse,
     Http404,
@@ -20,6 +22,7 @@ from django.http import (
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
 from . import services
@@ -57,6 +60,15 @@ def file_url(field: object) -> str:
     return reverse("protected_file", args=[name[len(prefix) :]])
 
 
+# Library sort orders: value in the query string -> (label, ordering).
+LIBRARY_SORTS = {
+    "newest": (_lazy("Newest first"), ["-created_at", "-pk"]),
+    "oldest": (_lazy("Oldest first"), ["created_at", "pk"]),
+    "title": (_lazy("Title A–Z"), [Lower("title"), "-created_at"]),
+    "longest": (_lazy("Longest first"), [F("duration").desc(nulls_last=True), "-created_at"]),
+}
+
+
 def library(request: HttpRequest) -> HttpResponse:
     movies = Movie.objects.all()
     query = request.GET.get("q", "").strip()
@@ -65,16 +77,40 @@ def library(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status", "")
     if status in MovieStatus.values:
         movies = movies.filter(status=status)
-    page = Paginator(movies.order_by("-created_at"), 20).get_page(request.GET.get("page"))
-    return render(
-        request,
-        "media_pipeline/library.html",
-        {"page": page, "query": query, "status": status, "statuses": MovieStatus.choices},
-    )
+    else:
+        status = ""
+    # Only languages some movie is in: an option that always finds nothing helps nobody.
+    names = dict(settings.LANGUAGES)
+    present = Movie.objects.order_by().values_list("language", flat=True).distinct()
+    languages = sorted(((code, names.get(code, code)) for code in present), key=lambda c: str(c[1]))
+    language = request.GET.get("language", "")
+    if language in {code for code, _name in languages}:
+        movies = movies.filter(language=language)
+    else:
+        language = ""
+    sort = request.GET.get("sort", "")
+    if sort not in LIBRARY_SORTS:
+        sort = "newest"
+    page = Paginator(movies.order_by(*LIBRARY_SORTS[sort][1]), 20).get_page(request.GET.get("page"))
+    for movie in page.object_list:
+        movie.duration_minutes = max(1, round(movie.duration / 60)) if movie.duration else None
+    context = {
+        "page": page,
+        "query": query,
+        "status": status,
+        "statuses": MovieStatus.choices,
+        "language": language,
+        "languages": languages,
+        "sort": sort,
+        "sorts": [(value, label) for value, (label, _order) in LIBRARY_SORTS.items()],
+        "filtered": bool(query or status or language),
+    }
+    return render(request, "media_pipeline/library.html", context)
 
 
 def job_payload(job: RecapJob) -> dict[str, object]:
-    recap = Recap.objects.filter(job=job).first()
+    # The link appears with the finished job, never while publishing is still under way.
+    recap = Recap.objects.filter(job=job).first() if job.state == JobState.DONE else None
     reason = ""
     if job.state == JobState.FAILED:
         reason = user_message(PipelineError(job.failure_code or "unknown", job.failure_reason))

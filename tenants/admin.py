@@ -8,6 +8,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+from modeltranslation.admin import TranslationAdmin
 
 from accounts.models import Invitation, Membership, User
 from billing.models import Plan
@@ -37,8 +38,9 @@ class MembershipInline(admin.TabularInline):
     autocomplete_fields = ["user"]
 
 
+# TranslationAdmin shows one input per language for translated fields (name, description).
 @admin.register(Tenant, site=platform_admin)
-class TenantAdmin(admin.ModelAdmin):
+class TenantAdmin(TranslationAdmin):
     list_display = ["name", "slug", "status", "region", "plan", "created_at"]
     list_filter = ["status", "region", "plan"]
     search_fields = ["name", "slug"]
@@ -114,7 +116,7 @@ class InvitationAdmin(admin.ModelAdmin):
 
 
 @admin.register(Plan, site=platform_admin)
-class PlanAdmin(admin.ModelAdmin):
+class PlanAdmin(TranslationAdmin):
     list_display = [
         "name",
         "code",

@@ -1,4 +1,4 @@
-"""The signup form: an organisation, its address and its first owner."""
+"""Forms of organisations: signup (an organisation, its address, its first owner) and settings."""
 
 from __future__ import annotations
 
@@ -7,12 +7,14 @@ from django.conf import settings
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
 from django.utils.text import format_lazy
+from django.utils.translation import get_language_info
 from django.utils.translation import gettext_lazy as _
+from modeltranslation.utils import build_localized_fieldname
 
 from accounts.models import User
 
-from .models import Region
-from .services import validate_slug
+from .models import Region, Tenant
+from .services import BASE_NAME_LANGUAGE, validate_slug
 
 
 class SignupForm(forms.Form):
@@ -75,3 +77,63 @@ class SignupForm(forms.Form):
             except ValidationError as exc:
                 self.add_error("password", exc)
         return cleaned
+
+
+def language_choices() -> list[tuple[str, str]]:
+    """Product languages, each named in itself (a reader finds their own language at a glance)."""
+    return [(code, get_language_info(code)["name_local"]) for code, _name in settings.LANGUAGES]
+
+
+class TenantSettingsForm(forms.Form):
+    """Name and default language of an organisation; optional names per other language."""
+
+    name = forms.CharField(
+        label=_("Organisation name"),
+        max_length=120,
+        help_text=_("Shown in every language that has no name of its own below."),
+        error_messages={"required": _("Enter the organisation's name.")},
+    )
+    default_language = forms.ChoiceField(
+        label=_("Default language"),
+        help_text=_("Used for invitations and for visitors whose language is not offered."),
+        error_messages={"invalid_choice": _("Choose one of the offered languages.")},
+    )
+
+    def __init__(self, *args: object, tenant: Tenant, **kwargs: object) -> None:
+        initial = {
+            "name": getattr(tenant, build_localized_fieldname("name", BASE_NAME_LANGUAGE)) or "",
+            "default_language": tenant.default_language,
+        }
+        for code in self.translated_languages():
+            field = build_localized_fieldname("name", code)
+            initial[field] = getattr(tenant, field) or ""
+        super().__init__(*args, initial=initial, **kwargs)
+        self.fields["default_language"].choices = language_choices()
+        self.fields["name"].widget.attrs["dir"] = "auto"
+        for code in self.translated_languages():
+            info = get_language_info(code)
+            self.fields[build_localized_fieldname("name", code)] = forms.CharField(
+                label=format_lazy(_("Name in {language}"), language=info["name_translated"]),
+                max_length=120,
+                required=False,
+                widget=forms.TextInput(attrs={"lang": code, "dir": "auto"}),
+            )
+
+    @staticmethod
+    def translated_languages() -> list[str]:
+        return [code for code, _name in settings.LANGUAGES if code != BASE_NAME_LANGUAGE]
+
+    def translated_fields(self) -> list[forms.BoundField]:
+        return [
+            self[build_localized_fieldname("name", code)] for code in self.translated_languages()
+        ]
+
+    def has_translated_input(self) -> bool:
+        """Whether the per-language names hold something worth showing unfolded."""
+        return any(field.errors or field.value() for field in self.translated_fields())
+
+    def translated_names(self) -> dict[str, str]:
+        return {
+            code: self.cleaned_data[build_localized_fieldname("name", code)]
+            for code in self.translated_languages()
+        }

@@ -32,6 +32,8 @@ OPEN_PATHS = (
     "/invitations/",
     "/i18n/",
     "/static/",
+    # The API answers 401/403/404 as problem+json itself (api.permissions.TenantMember).
+    "/api/",
 )
 
 

@@ -67,3 +67,23 @@ class Domain(DomainMixin):
 
     def __str__(self) -> str:
         return self.domain
+
+
+class TenantSecurityPolicy(models.Model):
+    """Security settings staff set for an organisation (platform API)."""
+
+    tenant = models.OneToOneField(Tenant, on_delete=models.CASCADE, related_name="security_policy")
+    require_2fa = models.BooleanField(_("require two-factor authentication"), default=False)
+    session_timeout_minutes = models.PositiveIntegerField(
+        _("session timeout (minutes)"), default=720
+    )
+    # CIDR networks ("10.0.0.0/8", "2001:db8::/32"); empty means any address.
+    allowed_ip_ranges = models.JSONField(_("allowed IP ranges"), default=list, blank=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("security policy")
+        verbose_name_plural = _("security policies")
+
+    def __str__(self) -> str:
+        return f"{self.tenant} security policy"

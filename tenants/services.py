@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import ipaddress
 import re
+from collections.abc import Mapping
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils import translation
 from django.utils.translation import gettext as _
+from modeltranslation.utils import build_localized_fieldname
 
-from accounts.models import Membership, Role, User
+from accounts.models import MANAGER_ROLES, Membership, Role, User
 from billing.models import Plan
 from compliance.services import record_event
 
-from .models import Domain, Region, Tenant, TenantStatus
+from .models import Domain, Region, Tenant, TenantSecurityPolicy, TenantStatus
 
 SLUG_PATTERN = re.compile(r"^[a-z][a-z0-9-]{1,38}[a-z0-9]$")
 # Names that are, or may one day be, the product's own hosts and paths.
@@ -166,6 +170,136 @@ def set_tenant_status(*, tenant: Tenant, status: str, acting_user: User | None) 
             data={"from": previous, "to": status},
         )
     return tenant
+
+
+LANGUAGE_CODES = frozenset(code for code, _name in settings.LANGUAGES)
+# The name typed on the settings page is the fallback every language without its own name shows.
+BASE_NAME_LANGUAGE = settings.MODELTRANSLATION_DEFAULT_LANGUAGE
+NAME_MAX_LENGTH = Tenant._meta.get_field("name").max_length
+
+
+def settings_refusal() -> str:
+    return _("Only owners and admins can change the organisation's settings.")
+
+
+def can_change_settings(*, tenant: Tenant, user: User) -> bool:
+    """Owners and admins of the organisation (and staff) may change its settings."""
+    if user.is_staff:
+        return True
+    return Membership.objects.filter(user=user, tenant=tenant, role__in=MANAGER_ROLES).exists()
+
+
+def _clean_name(value: str) -> str:
+    value = " ".join(value.split())
+    if len(value) > NAME_MAX_LENGTH:
+        raise ValidationError(
+            _("Keep the name under %(limit)d characters.") % {"limit": NAME_MAX_LENGTH},
+            code="too_long",
+        )
+    return value
+
+
+def update_tenant_settings(
+    *,
+    tenant: Tenant,
+    name: str,
+    default_language: str,
+    acting_user: User,
+    translated_names: Mapping[str, str] | None = None,
+) -> Tenant:
+    """Rename the organisation and set its default language; `translated_names` maps other
+    language codes to the name shown in that language (empty: fall back to `name`)."""
+    if not can_change_settings(tenant=tenant, user=acting_user):
+        raise PermissionDenied(settings_refusal())
+    name = _clean_name(name)
+    if not name:
+        raise ValidationError(_("Enter the organisation's name."), code="required")
+    if default_language not in LANGUAGE_CODES:
+        raise ValidationError(_("Choose one of the offered languages."), code="invalid_language")
+    names = {}
+    for code, value in (translated_names or {}).items():
+        if code not in LANGUAGE_CODES or code == BASE_NAME_LANGUAGE:
+            raise ValidationError(
+                _("Choose one of the offered languages."), code="invalid_language"
+            )
+        names[build_localized_fieldname("name", code)] = _clean_name(value) or None
+
+    with transaction.atomic():
+        locked = Tenant.objects.select_for_update().get(pk=tenant.pk)
+        base_field = build_localized_fieldname("name", BASE_NAME_LANGUAGE)
+        fields = [base_field, *names, "default_language"]
+        before = {field: getattr(locked, field) for field in fields}
+        # Assigning `name` writes the column of the active language: pin it to the base one.
+        with translation.override(BASE_NAME_LANGUAGE):
+            locked.name = name
+        for field, value in names.items():
+            setattr(locked, field, value)
+        locked.default_language = default_language
+        changed = {
+            field: {"from": before[field], "to": getattr(locked, field)}
+            for field in fields
+            if before[field] != getattr(locked, field)
+        }
+        locked.save(update_fields=["name", *fields])
+        record_event(
+            action="tenant.settings_changed",
+            actor=acting_user,
+            tenant=locked,
+            target=locked.slug,
+            data=changed,
+        )
+    return locked
+
+
+SESSION_TIMEOUT_RANGE = (5, 1440)
+
+
+def set_security_policy(
+    *,
+    tenant: Tenant,
+    require_2fa: bool,
+    session_timeout_minutes: int,
+    allowed_ip_ranges: list[str],
+    acting_user: User | None,
+) -> TenantSecurityPolicy:
+    """Replace an organisation's security policy; IP ranges are CIDR networks."""
+    low, high = SESSION_TIMEOUT_RANGE
+    if not low <= session_timeout_minutes <= high:
+        raise ValidationError(
+            {"session_timeout_minutes": _("Use %(low)d to %(high)d minutes.")
+             % {"low": low, "high": high}}
+        )  # fmt: skip
+    networks, errors = [], []
+    for value in allowed_ip_ranges:
+        try:
+            networks.append(str(ipaddress.ip_network(str(value).strip())))
+        except ValueError:
+            errors.append(
+                _("%(value)s is not a network such as 192.0.2.0/24 or 2001:db8::/32.")
+                % {"value": value}
+            )
+    if errors:
+        raise ValidationError({"allowed_ip_ranges": errors})
+    with transaction.atomic():
+        policy, _created = TenantSecurityPolicy.objects.select_for_update().get_or_create(
+            tenant=tenant
+        )
+        policy.require_2fa = require_2fa
+        policy.session_timeout_minutes = session_timeout_minutes
+        policy.allowed_ip_ranges = list(dict.fromkeys(networks))
+        policy.save()
+        record_event(
+            action="tenant.security_policy_changed",
+            actor=acting_user,
+            tenant=tenant,
+            target=tenant.slug,
+            data={
+                "require_2fa": require_2fa,
+                "session_timeout_minutes": session_timeout_minutes,
+                "allowed_ip_ranges": policy.allowed_ip_ranges,
+            },
+        )
+    return policy
 
 
 def ensure_public_tenant() -> Tenant:

@@ -1,10 +1,12 @@
-"""Public-site pages (landing, signup) and the organisation dashboard."""
+"""Public-site pages (landing, signup), the organisation dashboard and its settings."""
 
 from __future__ import annotations
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -12,7 +14,7 @@ from accounts.entry import sign_in, tenant_entry_url
 from billing.models import Plan
 
 from . import services
-from .forms import SignupForm
+from .forms import SignupForm, TenantSettingsForm
 
 
 def landing(request: HttpRequest) -> HttpResponse:
@@ -63,3 +65,40 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "processing_used_hours": usage.processing_seconds_this_month / 3600,
     }
     return render(request, "tenants/dashboard.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def organisation_settings(request: HttpRequest) -> HttpResponse:
+    tenant = request.tenant
+    can_edit = services.can_change_settings(tenant=tenant, user=request.user)
+    form = TenantSettingsForm(request.POST or None, tenant=tenant)
+    status, refusal = 200, ""
+    if request.method == "POST" and not can_edit:
+        form = TenantSettingsForm(tenant=tenant)
+        refusal, status = services.settings_refusal(), 403
+    elif request.method == "POST" and form.is_valid():
+        try:
+            services.update_tenant_settings(
+                tenant=tenant,
+                name=form.cleaned_data["name"],
+                default_language=form.cleaned_data["default_language"],
+                translated_names=form.translated_names(),
+                acting_user=request.user,
+            )
+        except (ValidationError, PermissionDenied) as exc:
+            form.add_error(None, exc.messages[0] if isinstance(exc, ValidationError) else str(exc))
+            status = 400
+        else:
+            messages.success(request, _("The organisation's settings are saved."))
+            return HttpResponseRedirect(reverse("tenant_settings"))
+    elif request.method == "POST":
+        status = 400
+    context = {
+        "form": form,
+        "can_edit": can_edit,
+        "refusal": refusal,
+        "default_language_name": dict(form.fields["default_language"].choices).get(
+            tenant.default_language, tenant.default_language
+        ),
+    }
+    return render(request, "tenants/settings.html", context, status=status)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from importlib import import_module
+
+from django.apps import apps
 from django.db import connection
 
 from accounts.models import Membership, User
@@ -19,10 +22,15 @@ PLANS = [
 ]
 
 
+# The plans' copy in every language, exactly as the data migration writes it.
+_plan_copy = import_module("billing.migrations.0005_plan_copy")
+
+
 def ensure_platform() -> Tenant:
     connection.set_schema_to_public()
+    created = False
     for code, name, minutes, storage, hours, order in PLANS:
-        Plan.objects.get_or_create(
+        _plan, new = Plan.objects.get_or_create(
             code=code,
             defaults={
                 "name": name,
@@ -32,6 +40,9 @@ def ensure_platform() -> Tenant:
                 "sort_order": order,
             },
         )
+        created = created or new
+    if created:
+        _plan_copy.fill_plan_copy(apps, None)
     return ensure_public_tenant()
 
 

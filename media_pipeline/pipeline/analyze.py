@@ -36,7 +36,7 @@ CUT_SEPARATION = 0.5  # share of the cut's own change that must separate before 
 GRADUAL_SCALES = (0.2, 0.4, 0.8)  # half-span in seconds
 GRADUAL_MIN_CHANGE = 14.0  # mean absolute change of a 16x9 grey frame, 8-bit levels
 GRADUAL_RATIO = 1.5
-GRADUAL_MAX_RESIDUAL = 0.45
+GRADUAL_MAX_RESIDUAL = 0.35
 BLACK_LEVEL = 32  # 8-bit luma at or below which a pixel counts as black
 BLACK_SHARE = 0.98
 BLACK_MIN = 0.4  # seconds
@@ -146,7 +146,20 @@ class _Features:
                 & (change >= GRADUAL_RATIO * np.maximum(before, after))
                 & (residual <= GRADUAL_MAX_RESIDUAL * change)
             )
-            self.gradual.extend((first + int(c), m) for c in centres[hits])
+            for c, total_change in zip(centres[hits], change[hits], strict=True):
+                if _separation(flat, c, m) >= CUT_SEPARATION * total_change:
+                    self.gradual.append((first + int(c), m))
+
+
+def _separation(flat: np.ndarray, c: int, m: int) -> float:
+    """Smallest difference between a frame before the span around `c` and one after it.
+
+    A dissolve leaves the old picture behind; a head turning away and back does not.
+    """
+    step = max(1, m // 4)
+    before = flat[c - 3 * m : c - m + 1 : step][:, None, :]
+    after = flat[c + m : c + 3 * m + 1 : step][None, :, :]
+    return float(np.abs(before - after).mean(axis=2).min())
 
 
 class _AudioMeter(threading.Thread):

@@ -226,7 +226,7 @@ def select_clips(analysis: Analysis, scenes: tuple[Scene, ...], *, target: float
             chosen = covered
     clips = [Clip(r.start, r.end) for r in sorted(chosen, key=lambda r: r.start)]
     if not clips:
-        clips = [_busiest_span(analysis, lo, hi, target)]
+        clips = [_busiest_span(analysis, lo, hi, max(target, MIN_CLIP))]
     return Selection(target=target, clips=_place(_merge(clips)), scenes=scored)
 
 

@@ -1,0 +1,184 @@
+"""Every API error as RFC 9457 problem details (`application/problem+json`), in the caller's
+language: a stable `type`, a translated `title` and `detail`, and `errors` for field errors."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404, HttpRequest
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler
+
+log = logging.getLogger(__name__)
+
+PROBLEM_CONTENT_TYPE = "application/problem+json"
+TYPE_BASE = "urn:movie-recap:problem:"
+
+# Service refusals (django ValidationError codes) that describe the state of a thing, not a
+# malformed request.
+CONFLICT_CODES = frozenset({"busy", "ended", "not_ended", "not_ready"})
+UNPROCESSABLE_CODES = frozenset({"quota"})
+
+# Titles come from DRF's own messages where one fits, so they are translated in every language
+# its catalogs cover.
+TITLES = {
+    400: exceptions.ValidationError.default_detail,
+    401: exceptions.NotAuthenticated.default_detail,
+    403: exceptions.PermissionDenied.default_detail,
+    404: exceptions.NotFound.default_detail,
+    405: gettext_lazy("Method not allowed"),
+    406: exceptions.NotAcceptable.default_detail,
+    409: gettext_lazy("Conflict with the current state"),
+    410: gettext_lazy("Gone"),
+    412: gettext_lazy("Precondition failed"),
+    413: gettext_lazy("Too large"),
+    415: gettext_lazy("Unsupported media type"),
+    422: gettext_lazy("Unprocessable request"),
+    429: exceptions.Throttled.default_detail,
+    500: exceptions.APIException.default_detail,
+}
+CODES = {
+    400: "invalid",
+    401: "not_authenticated",
+    403: "permission_denied",
+    404: "not_found",
+    405: "method_not_allowed",
+    406: "not_acceptable",
+    409: "conflict",
+    410: "gone",
+    412: "precondition_failed",
+    413: "too_large",
+    415: "unsupported_media_type",
+    422: "unprocessable",
+    429: "throttled",
+    500: "error",
+}
+
+
+def title_for(status_code: int) -> str:
+    return str(TITLES.get(status_code, TITLES[500])).rstrip(".。")
+
+
+def problem(
+    status_code: int,
+    detail: str,
+    *,
+    request: HttpRequest | None = None,
+    code: str | None = None,
+    errors: dict[str, list[str]] | None = None,
+) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "type": TYPE_BASE + (code or CODES.get(status_code, "error")),
+        "title": title_for(status_code),
+        "status": status_code,
+        "detail": str(detail),
+    }
+    if request is not None:
+        body["instance"] = request.path
+    if errors:
+        body["errors"] = errors
+    return body
+
+
+def problem_response(
+    status_code: int,
+    detail: str,
+    *,
+    request: HttpRequest | None = None,
+    code: str | None = None,
+    headers: dict[str, str] | None = None,
+) -> Response:
+    response = Response(
+        problem(status_code, detail, request=request, code=code),
+        status=status_code,
+        headers=headers,
+    )
+    response.content_type = PROBLEM_CONTENT_TYPE
+    return response
+
+
+def _from_django(exc: Exception) -> Exception:
+    if isinstance(exc, DjangoValidationError):
+        code = getattr(exc, "code", None) or "invalid"
+        if hasattr(exc, "error_dict"):
+            return exceptions.ValidationError(exc.message_dict)
+        message = exc.messages[0] if exc.messages else _("Invalid input.")
+        if code in CONFLICT_CODES:
+            conflict = exceptions.APIException(message, code)
+            conflict.status_code = status.HTTP_409_CONFLICT
+            return conflict
+        if code in UNPROCESSABLE_CODES:
+            refused = exceptions.APIException(message, code)
+            refused.status_code = status.HTTP_422_UNPROCESSABLE_ENTITY
+            return refused
+        return exceptions.ValidationError({"detail": message}, code)
+    if isinstance(exc, DjangoPermissionDenied) and exc.args:
+        return exceptions.PermissionDenied(str(exc.args[0]))
+    if isinstance(exc, Http404):
+        # get_object_or_404's English sentence names a model; the caller gets a translated one.
+        return exceptions.NotFound()
+    return exc
+
+
+def _flatten(detail: Any, prefix: str = "") -> dict[str, list[str]]:
+    if isinstance(detail, dict):
+        flat: dict[str, list[str]] = {}
+        for key, value in detail.items():
+            flat.update(_flatten(value, f"{prefix}.{key}" if prefix else str(key)))
+        return flat
+    if isinstance(detail, list) and any(isinstance(item, dict | list) for item in detail):
+        flat = {}
+        for index, value in enumerate(detail):
+            flat.update(_flatten(value, f"{prefix}.{index}" if prefix else str(index)))
+        return flat
+    items = detail if isinstance(detail, list) else [detail]
+    return {prefix or "detail": [str(item) for item in items]}
+
+
+def _describe(exc: exceptions.APIException) -> tuple[str, str, dict[str, list[str]] | None]:
+    """(detail, code, field errors) of a DRF exception, whatever shape its detail has."""
+    detail = exc.detail
+    codes = exc.get_codes()
+    if isinstance(exc, exceptions.ValidationError):
+        errors = _flatten(detail)
+        if list(errors) == ["detail"]:
+            code = codes["detail"][0] if isinstance(codes, dict) else "invalid"
+            return errors["detail"][0], str(code), None
+        general = errors.pop("non_field_errors", None) or errors.pop("detail", None)
+        text = general[0] if general else _("Some fields need attention; see `errors`.")
+        return text, "invalid", errors
+    if isinstance(detail, dict):
+        # simplejwt's InvalidToken: {"detail": …, "code": …, "messages": […]}.
+        code = detail.get("code") or exc.default_code
+        return str(detail.get("detail", exc.default_detail)), str(code), None
+    if isinstance(detail, list):
+        return str(detail[0]) if detail else str(exc.default_detail), str(exc.default_code), None
+    return str(detail), str(codes if isinstance(codes, str) else exc.default_code), None
+
+
+def problem_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    request = context.get("request")
+    exc = _from_django(exc)
+    response = exception_handler(exc, context)
+    if response is None:
+        log.exception("API error", exc_info=exc)
+        response = Response(status=500)
+        exc = exceptions.APIException()
+    detail, code, errors = _describe(exc)
+    response.data = problem(
+        response.status_code,
+        detail,
+        request=getattr(request, "_request", None),
+        code=code,
+        errors=errors,
+    )
+    renderer = getattr(request, "accepted_renderer", None)
+    if renderer is None or renderer.format != "api":
+        response.content_type = PROBLEM_CONTENT_TYPE
+    return response

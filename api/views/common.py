@@ -1,0 +1,37 @@
+"""Small helpers shared by the API views."""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar
+
+from django.db.models import Model, QuerySet
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter
+from rest_framework import exceptions
+from rest_framework.request import Request
+from rest_framework.reverse import reverse
+
+M = TypeVar("M", bound=Model)
+
+IDEMPOTENCY_KEY = OpenApiParameter(
+    "Idempotency-Key",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    required=False,
+    description="Any unique string (e.g. a UUID). Sent again with the same request within 24 h, "
+    "the first answer is replayed with `Idempotent-Replayed: true` instead of creating twice; "
+    "with a different request, 422.",
+)
+
+
+def get_or_404(queryset: QuerySet[M], **lookup: Any) -> M:
+    """Like get_object_or_404, with the translated message of the API's 404."""
+    found = queryset.filter(**lookup).first()
+    if found is None:
+        raise exceptions.NotFound()
+    return found
+
+
+def api_url(request: Request, viewname: str, *args: Any) -> str:
+    """An absolute URL on the caller's own address (host, or /t/<slug>/ prefix)."""
+    return reverse(f"api:{viewname}", args=args, request=request)

@@ -1,0 +1,96 @@
+"""Movies of the organisation: list (filter, search, order, paginate), retrieve, delete."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db.models import QuerySet
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import filters, generics, serializers
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from media_pipeline import services
+from media_pipeline.models import Movie, MovieStatus
+
+from .common import api_url, get_or_404
+
+LANGUAGE_CODES = [code for code, _name in settings.LANGUAGES]
+
+
+class MovieOutput(serializers.ModelSerializer):
+    url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Movie
+        ref_name = "Movie"
+        fields = [
+            "id",
+            "url",
+            "title",
+            "status",
+            "language",
+            "duration",
+            "width",
+            "height",
+            "fps",
+            "size_bytes",
+            "checksum",
+            "container",
+            "video_codec",
+            "audio_codec",
+            "created_at",
+        ]
+
+    def get_url(self, movie: Movie) -> str:
+        return api_url(self.context["request"], "movie-detail", movie.pk)
+
+
+class MovieListApi(generics.ListAPIView):
+    class FilterSerializer(serializers.Serializer):
+        status = serializers.ChoiceField(choices=MovieStatus.choices, required=False)
+        language = serializers.ChoiceField(choices=LANGUAGE_CODES, required=False)
+
+    serializer_class = MovieOutput
+    filter_backends = [filters.SearchFilter, filters.OrderingFilter]
+    search_fields = ["title"]
+    ordering_fields = ["created_at", "title", "duration", "size_bytes"]
+    ordering = ["-created_at"]
+
+    def get_queryset(self) -> QuerySet[Movie]:
+        wanted = self.FilterSerializer(data=self.request.query_params)
+        wanted.is_valid(raise_exception=True)
+        return Movie.objects.filter(**wanted.validated_data)
+
+    @extend_schema(
+        operation_id="movies_list",
+        tags=["movies"],
+        parameters=[
+            OpenApiParameter("status", OpenApiTypes.STR, enum=MovieStatus.values),
+            OpenApiParameter("language", OpenApiTypes.STR, enum=LANGUAGE_CODES),
+        ],
+    )
+    def get(self, request: Request) -> Response:
+        return super().get(request)
+
+
+class MovieDetailApi(generics.GenericAPIView):
+    serializer_class = MovieOutput
+
+    @extend_schema(operation_id="movies_retrieve", tags=["movies"], responses=MovieOutput)
+    def get(self, request: Request, pk: int) -> Response:
+        movie = get_or_404(Movie.objects.all(), pk=pk)
+        return Response(MovieOutput(movie, context={"request": request}).data)
+
+    @extend_schema(
+        operation_id="movies_destroy",
+        tags=["movies"],
+        description="Deletes the movie, its subtitle tracks, recaps and every file of them; "
+        "the storage they used is given back. A movie whose recap is being made cannot be "
+        "deleted (409): cancel the job first.",
+        responses={204: None},
+    )
+    def delete(self, request: Request, pk: int) -> Response:
+        movie = get_or_404(Movie.objects.all(), pk=pk)
+        services.delete_movie(movie=movie, acting_user=request.user)
+        return Response(status=204)

@@ -1,0 +1,145 @@
+"""Recaps: metadata, chapters and synopsis; expiring download links; the files behind them."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import exceptions, generics, serializers
+from rest_framework.permissions import AllowAny
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from media_pipeline.models import Recap
+from media_pipeline.views import protected_file
+
+from .. import downloads
+from .common import api_url, get_or_404
+from .movies import LANGUAGE_CODES
+
+
+class ChapterOutput(serializers.Serializer):
+    title = serializers.CharField()
+    source_start = serializers.FloatField(help_text="Seconds into the movie.")
+    source_end = serializers.FloatField()
+    recap_start = serializers.FloatField(help_text="Seconds into the recap video.")
+    recap_end = serializers.FloatField()
+
+
+class RecapOutput(serializers.ModelSerializer):
+    url = serializers.SerializerMethodField()
+    downloads_url = serializers.SerializerMethodField()
+    chapters = ChapterOutput(many=True)
+
+    class Meta:
+        model = Recap
+        ref_name = "Recap"
+        fields = [
+            "id",
+            "url",
+            "movie_id",
+            "job_id",
+            "language",
+            "duration",
+            "size_bytes",
+            "synopsis",
+            "chapters",
+            "downloads_url",
+            "created_at",
+        ]
+
+    def get_url(self, recap: Recap) -> str:
+        return api_url(self.context["request"], "recap-detail", recap.pk)
+
+    def get_downloads_url(self, recap: Recap) -> str:
+        return api_url(self.context["request"], "recap-downloads", recap.pk)
+
+
+class RecapListApi(generics.ListAPIView):
+    class FilterSerializer(serializers.Serializer):
+        movie = serializers.IntegerField(required=False, min_value=1)
+        language = serializers.ChoiceField(choices=LANGUAGE_CODES, required=False)
+
+    serializer_class = RecapOutput
+
+    def get_queryset(self) -> QuerySet[Recap]:
+        wanted = self.FilterSerializer(data=self.request.query_params)
+        wanted.is_valid(raise_exception=True)
+        found = Recap.objects.order_by("-created_at")
+        if "movie" in wanted.validated_data:
+            found = found.filter(movie_id=wanted.validated_data["movie"])
+        if "language" in wanted.validated_data:
+            found = found.filter(language=wanted.validated_data["language"])
+        return found
+
+    @extend_schema(
+        operation_id="recaps_list",
+        tags=["recaps"],
+        parameters=[
+            OpenApiParameter("movie", OpenApiTypes.INT, description="A movie id."),
+            OpenApiParameter("language", OpenApiTypes.STR, enum=LANGUAGE_CODES),
+        ],
+    )
+    def get(self, request: Request) -> Response:
+        return super().get(request)
+
+
+class RecapDetailApi(APIView):
+    @extend_schema(operation_id="recaps_retrieve", tags=["recaps"], responses=RecapOutput)
+    def get(self, request: Request, pk: int) -> Response:
+        recap = get_or_404(Recap.objects.all(), pk=pk)
+        return Response(RecapOutput(recap, context={"request": request}).data)
+
+
+class RecapDownloadsApi(APIView):
+    class OutputSerializer(serializers.Serializer):
+        expires_at = serializers.DateTimeField()
+        video = serializers.URLField()
+        poster = serializers.URLField()
+        sprite = serializers.URLField()
+        thumbnails_vtt = serializers.URLField()
+        chapters_vtt = serializers.URLField(allow_null=True)
+        subtitles_vtt = serializers.URLField(allow_null=True)
+
+        class Meta:
+            ref_name = "RecapDownloads"
+
+    @extend_schema(
+        operation_id="recaps_downloads",
+        tags=["recaps"],
+        description="Links to the recap's files, valid for a short time (15 minutes by "
+        "default). They need no credentials: hand them to a player or a download tool.",
+        responses=OutputSerializer,
+    )
+    def get(self, request: Request, pk: int) -> Response:
+        recap = get_or_404(Recap.objects.all(), pk=pk)
+        links = downloads.recap_links(recap, lambda token: api_url(request, "file", token))
+        return Response(self.OutputSerializer({"expires_at": links.expires_at, **links.urls}).data)
+
+
+class FileApi(APIView):
+    """The link itself is the credential: no Authorization header, no membership check."""
+
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        operation_id="files_retrieve",
+        tags=["recaps"],
+        auth=[],
+        responses={
+            (200, "*/*"): OpenApiResponse(OpenApiTypes.BINARY, description="The file's bytes.")
+        },
+    )
+    def get(self, request: Request, token: str) -> Response:
+        try:
+            name = downloads.file_for_token(token)
+        except downloads.ExpiredLink as exc:
+            raise exceptions.PermissionDenied(
+                _("This download link has expired. Ask the API for a new one.")
+            ) from exc
+        except downloads.InvalidLink as exc:
+            raise exceptions.NotFound() from exc
+        return protected_file(request._request, name)

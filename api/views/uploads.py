@@ -1,0 +1,156 @@
+"""Resumable movie uploads (tus 1.0.0) under the API: the very views of the upload page,
+behind API authentication, with API URLs in their headers and problem+json errors."""
+
+from __future__ import annotations
+
+import json
+import uuid
+
+from django.http import HttpResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from media_pipeline import upload_views
+
+from ..errors import CODES, problem_response
+from ..idempotency import idempotent
+from .common import IDEMPOTENCY_KEY, api_url
+
+TUS_HEADERS = ("Tus-Resumable", "Tus-Version", "Tus-Extension", "Tus-Max-Size", "Allow")
+PASSED_HEADERS = (*TUS_HEADERS, "Upload-Offset", "Upload-Length", "Cache-Control", "Movie-Id")
+# The tus views' statuses that mean something more specific than the generic code.
+TUS_CODES = {422: "upload_refused", 410: "upload_expired", 412: "tus_version"}
+
+TUS_RESUMABLE = OpenApiParameter(
+    "Tus-Resumable", OpenApiTypes.STR, OpenApiParameter.HEADER, required=True, enum=["1.0.0"]
+)
+
+
+def upload_offset_out(status: int) -> OpenApiParameter:
+    return OpenApiParameter(
+        "Upload-Offset", OpenApiTypes.INT, OpenApiParameter.HEADER, response=[status]
+    )
+
+
+MOVIE_HEADERS = [
+    OpenApiParameter(
+        "Movie-Id",
+        OpenApiTypes.INT,
+        OpenApiParameter.HEADER,
+        response=[204],
+        description="Set once the upload is complete and the movie was accepted.",
+    ),
+    OpenApiParameter(
+        "Movie-Location",
+        OpenApiTypes.URI,
+        OpenApiParameter.HEADER,
+        response=[204],
+        description="The movie's API URL, once the upload is complete.",
+    ),
+]
+
+
+def adapt(request: Request, tus: HttpResponse) -> Response:
+    """The tus view's answer with API URLs, and its errors as problem details."""
+    headers = {name: tus[name] for name in PASSED_HEADERS if tus.has_header(name)}
+    if tus.status_code >= 400:
+        try:
+            message = json.loads(tus.content)["error"]
+        except (ValueError, KeyError, TypeError):
+            message = CODES.get(tus.status_code, "error")
+        code = TUS_CODES.get(tus.status_code)
+        return problem_response(
+            tus.status_code, message, request=request._request, code=code, headers=headers
+        )
+    if tus.has_header("Location"):
+        upload_id = tus["Location"].rstrip("/").rsplit("/", 1)[-1]
+        headers["Location"] = api_url(request, "upload-detail", upload_id)
+    if tus.has_header("Movie-Id"):
+        headers["Movie-Location"] = api_url(request, "movie-detail", tus["Movie-Id"])
+    return Response(status=tus.status_code, headers=headers)
+
+
+class UploadCollectionApi(APIView):
+    extra_problem_codes = (412, 413)
+
+    @extend_schema(
+        operation_id="uploads_create",
+        tags=["uploads"],
+        description="Opens a resumable upload (tus 1.0.0 `creation`). Send the bytes with PATCH "
+        "to the `Location` returned, in chunks (8 MiB works well); the PATCH that completes "
+        "the file answers `Movie-Id` and `Movie-Location`.",
+        request=None,
+        parameters=[
+            TUS_RESUMABLE,
+            OpenApiParameter(
+                "Upload-Length",
+                OpenApiTypes.INT,
+                OpenApiParameter.HEADER,
+                required=True,
+                description="The file's size in bytes.",
+            ),
+            OpenApiParameter(
+                "Upload-Metadata",
+                OpenApiTypes.STR,
+                OpenApiParameter.HEADER,
+                description="tus metadata: `key base64(value)` pairs, comma-separated; keys "
+                "`filename`, `title`, `language`.",
+            ),
+            IDEMPOTENCY_KEY,
+            OpenApiParameter("Location", OpenApiTypes.URI, OpenApiParameter.HEADER, response=[201]),
+            upload_offset_out(201),
+        ],
+        responses={201: None},
+    )
+    @idempotent()
+    def post(self, request: Request) -> Response:
+        return adapt(request, upload_views.tus_collection(request._request))
+
+    def options(self, request: Request, *args: object, **kwargs: object) -> HttpResponse:
+        return upload_views.tus_collection(request._request)
+
+
+class UploadDetailApi(APIView):
+    extra_problem_codes = (409, 410, 412, 413, 415, 422)
+
+    def _tus(self, request: Request, pk: uuid.UUID) -> Response:
+        return adapt(request, upload_views.tus_resource(request._request, str(pk)))
+
+    @extend_schema(exclude=True)
+    def head(self, request: Request, pk: uuid.UUID) -> Response:
+        return self._tus(request, pk)
+
+    @extend_schema(
+        operation_id="uploads_append",
+        tags=["uploads"],
+        description="Appends bytes at `Upload-Offset` (tus core). After a dropped connection, "
+        "ask HEAD for the offset the server has and continue from there.",
+        request={"application/offset+octet-stream": OpenApiTypes.BINARY},
+        parameters=[
+            TUS_RESUMABLE,
+            OpenApiParameter(
+                "Upload-Offset", OpenApiTypes.INT, OpenApiParameter.HEADER, required=True
+            ),
+            upload_offset_out(204),
+            *MOVIE_HEADERS,
+        ],
+        responses={204: None},
+    )
+    def patch(self, request: Request, pk: uuid.UUID) -> Response:
+        return self._tus(request, pk)
+
+    @extend_schema(
+        operation_id="uploads_terminate",
+        tags=["uploads"],
+        description="Cancels an unfinished upload and discards its bytes (tus termination).",
+        parameters=[TUS_RESUMABLE],
+        responses={204: None},
+    )
+    def delete(self, request: Request, pk: uuid.UUID) -> Response:
+        return self._tus(request, pk)
+
+    def options(self, request: Request, *args: object, **kwargs: object) -> HttpResponse:
+        return upload_views.tus_resource(request._request, str(kwargs["pk"]))

@@ -1,0 +1,251 @@
+"""The platform API for staff, on the product's own host: organisations, their usage, security
+policy and status. Thin views over tenants.services; API keys never work here (they belong to
+one organisation), staff sign in with a session or a JWT issued on the main host."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import QuerySet
+from django_tenants.utils import get_public_schema_name
+from drf_spectacular.utils import extend_schema, extend_schema_field
+from rest_framework import generics, serializers
+from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from api.permissions import PlatformStaff
+from billing import quotas
+from billing.models import Plan
+
+from . import services
+from .models import Region, Tenant, TenantSecurityPolicy, TenantStatus
+
+LANGUAGE_CODES = [code for code, _name in settings.LANGUAGES]
+
+
+def tenants() -> QuerySet[Tenant]:
+    return (
+        Tenant.objects.exclude(schema_name=get_public_schema_name())
+        .select_related("plan", "security_policy")
+        .prefetch_related("domains")
+        .order_by("pk")
+    )
+
+
+def tenant_or_404(pk: int) -> Tenant:
+    tenant = tenants().filter(pk=pk).first()
+    if tenant is None:
+        raise NotFound()
+    return tenant
+
+
+def policy_of(tenant: Tenant) -> TenantSecurityPolicy:
+    policy = getattr(tenant, "security_policy", None)
+    return policy or TenantSecurityPolicy(tenant=tenant)
+
+
+class SecurityPolicyOutput(serializers.Serializer):
+    require_2fa = serializers.BooleanField()
+    session_timeout_minutes = serializers.IntegerField()
+    allowed_ip_ranges = serializers.ListField(child=serializers.CharField())
+
+    class Meta:
+        ref_name = "SecurityPolicy"
+
+
+class TenantOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField(source="slug", help_text="The address: <name>.BASE_DOMAIN.")
+    display_name = serializers.CharField(source="name")
+    schema_name = serializers.CharField()
+    status = serializers.ChoiceField(choices=TenantStatus.choices)
+    region = serializers.ChoiceField(choices=Region.choices)
+    plan = serializers.CharField(source="plan.code", allow_null=True, default=None)
+    default_language = serializers.CharField()
+    domains = serializers.SerializerMethodField()
+    security = serializers.SerializerMethodField()
+    created_at = serializers.DateTimeField()
+
+    class Meta:
+        ref_name = "PlatformTenant"
+
+    def get_domains(self, tenant: Tenant) -> list[str]:
+        return [domain.domain for domain in tenant.domains.all()]
+
+    @extend_schema_field(SecurityPolicyOutput)
+    def get_security(self, tenant: Tenant) -> dict:
+        return SecurityPolicyOutput(policy_of(tenant)).data
+
+
+class TenantListApi(generics.ListAPIView):
+    class InputSerializer(serializers.Serializer):
+        name = serializers.CharField(max_length=40, help_text="The address: <name>.BASE_DOMAIN.")
+        display_name = serializers.CharField(max_length=120)
+        plan = serializers.SlugRelatedField(
+            slug_field="code", queryset=Plan.objects.all(), required=False
+        )
+        region = serializers.ChoiceField(choices=Region.choices, default=Region.EU_WEST_1)
+        default_language = serializers.ChoiceField(choices=LANGUAGE_CODES, default="en")
+
+        class Meta:
+            ref_name = "PlatformTenantInput"
+
+    permission_classes = [PlatformStaff]
+    serializer_class = TenantOutput
+
+    def get_queryset(self) -> QuerySet[Tenant]:
+        return tenants()
+
+    @extend_schema(operation_id="platform_tenants_list", tags=["platform"])
+    def get(self, request: Request) -> Response:
+        return super().get(request)
+
+    @extend_schema(
+        operation_id="platform_tenants_create",
+        tags=["platform"],
+        request=InputSerializer,
+        responses={201: TenantOutput},
+    )
+    def post(self, request: Request) -> Response:
+        given = self.InputSerializer(data=request.data)
+        given.is_valid(raise_exception=True)
+        data = given.validated_data
+        try:
+            tenant = services.create_tenant(
+                slug=data["name"],
+                name=data["display_name"],
+                region=data["region"],
+                default_language=data["default_language"],
+                plan=data.get("plan"),
+                acting_user=request.user,
+            )
+        except DjangoValidationError as exc:
+            raise ValidationError({"name": exc.messages}) from exc
+        return Response(TenantOutput(tenant_or_404(tenant.pk)).data, status=201)
+
+
+class TenantDetailApi(APIView):
+    permission_classes = [PlatformStaff]
+
+    @extend_schema(
+        operation_id="platform_tenants_retrieve", tags=["platform"], responses=TenantOutput
+    )
+    def get(self, request: Request, pk: int) -> Response:
+        return Response(TenantOutput(tenant_or_404(pk)).data)
+
+
+class PlanLimitsOutput(serializers.Serializer):
+    """Null means unlimited."""
+
+    storage_bytes = serializers.IntegerField(allow_null=True)
+    max_movie_minutes = serializers.IntegerField(allow_null=True)
+    processing_seconds_per_month = serializers.IntegerField(allow_null=True)
+
+    class Meta:
+        ref_name = "PlanLimits"
+
+
+class TenantUsageApi(APIView):
+    class OutputSerializer(serializers.Serializer):
+        plan = serializers.CharField(allow_null=True)
+        storage_bytes = serializers.IntegerField()
+        processing_seconds_this_month = serializers.FloatField()
+        limits = PlanLimitsOutput()
+
+        class Meta:
+            ref_name = "TenantUsage"
+
+    permission_classes = [PlatformStaff]
+
+    @extend_schema(
+        operation_id="platform_tenants_usage", tags=["platform"], responses=OutputSerializer
+    )
+    def get(self, request: Request, pk: int) -> Response:
+        tenant = tenant_or_404(pk)
+        usage, plan = quotas.usage_of(tenant), quotas.plan_of(tenant)
+
+        def scaled(value: int | None, factor: int) -> int | None:
+            return None if value is None else value * factor
+
+        limits = {
+            "storage_bytes": scaled(plan.storage_gb, quotas.GB) if plan else None,
+            "max_movie_minutes": plan.max_movie_minutes if plan else None,
+            "processing_seconds_per_month": scaled(plan.processing_hours_per_month, 3600)
+            if plan
+            else None,
+        }
+        data = {
+            "plan": plan.code if plan else None,
+            "storage_bytes": usage.storage_bytes,
+            "processing_seconds_this_month": usage.processing_seconds_this_month,
+            "limits": limits,
+        }
+        return Response(self.OutputSerializer(data).data)
+
+
+class TenantSecurityApi(APIView):
+    class InputSerializer(serializers.Serializer):
+        require_2fa = serializers.BooleanField()
+        session_timeout_minutes = serializers.IntegerField(min_value=5, max_value=1440)
+        allowed_ip_ranges = serializers.ListField(
+            child=serializers.CharField(max_length=64), max_length=100, allow_empty=True
+        )
+
+        class Meta:
+            ref_name = "SecurityPolicyInput"
+
+    permission_classes = [PlatformStaff]
+
+    @extend_schema(
+        operation_id="platform_tenants_security_update",
+        tags=["platform"],
+        request=InputSerializer,
+        responses=SecurityPolicyOutput,
+    )
+    def put(self, request: Request, pk: int) -> Response:
+        tenant = tenant_or_404(pk)
+        given = self.InputSerializer(data=request.data)
+        given.is_valid(raise_exception=True)
+        policy = services.set_security_policy(
+            tenant=tenant, **given.validated_data, acting_user=request.user
+        )
+        return Response(SecurityPolicyOutput(policy).data)
+
+
+class _StatusChange(APIView):
+    permission_classes = [PlatformStaff]
+    status = TenantStatus.ACTIVE
+
+    def post(self, request: Request, pk: int) -> Response:
+        tenant = services.set_tenant_status(
+            tenant=tenant_or_404(pk), status=self.status, acting_user=request.user
+        )
+        return Response(TenantOutput(tenant_or_404(tenant.pk)).data)
+
+
+class TenantSuspendApi(_StatusChange):
+    status = TenantStatus.SUSPENDED
+
+    @extend_schema(
+        operation_id="platform_tenants_suspend",
+        tags=["platform"],
+        request=None,
+        responses=TenantOutput,
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        return super().post(request, pk)
+
+
+class TenantReactivateApi(_StatusChange):
+    status = TenantStatus.ACTIVE
+
+    @extend_schema(
+        operation_id="platform_tenants_reactivate",
+        tags=["platform"],
+        request=None,
+        responses=TenantOutput,
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        return super().post(request, pk)

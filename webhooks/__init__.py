@@ -1,0 +1,1 @@
+"""Signed webhooks: an organisation's endpoints, the events sent to them, and their deliveries."""
