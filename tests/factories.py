@@ -76,3 +76,14 @@ def make_member(tenant: Tenant, email: str, *, role: str = "member") -> User:
     user = User.objects.filter(email=email).first() or make_user(email)
     Membership.objects.create(user=user, tenant=tenant, role=role)
     return user
+
+
+def use_local_storage(settings, location) -> None:
+    """Point the default storage at a temporary folder for one test (the `settings` fixture)."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(location), "base_url": "/media/"},
+        },
+    }

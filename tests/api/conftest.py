@@ -13,6 +13,7 @@ from django_tenants.utils import tenant_context
 
 from api import services as api_services
 from media_pipeline.models import JobState, Movie, MovieStatus, Recap, RecapJob
+from tests.factories import use_local_storage
 
 # The three ways a client names an organisation: (Client kwargs, path prefix).
 REACH = {
@@ -36,13 +37,7 @@ def generous_rates(settings):
 @pytest.fixture(autouse=True)
 def storage(settings, tmp_path) -> Path:
     root = tmp_path / "storage"
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(root), "base_url": "/media/"},
-        },
-    }
+    use_local_storage(settings, root)
     settings.WORK_ROOT = str(tmp_path / "work")
     return root
 

@@ -16,6 +16,7 @@ from media_pipeline.models import JobState, RecapJob
 from tenants.models import Tenant
 from tests import factories
 from tests.e2e.a11y import assert_rendered_in
+from tests.factories import use_local_storage
 from tests.media_pipeline.media import synth_movie
 from tests.worker import celery_worker
 
@@ -28,13 +29,7 @@ ACTIVE_STATES = {"queued", "probing", "analyzing", "selecting", "rendering", "pu
 
 @pytest.fixture
 def public_site(live_server, transactional_db, settings, tmp_path):
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(tmp_path / "storage"), "base_url": "/media/"},
-        },
-    }
+    use_local_storage(settings, tmp_path / "storage")
     settings.WORK_ROOT = str(tmp_path / "work")
     factories.ensure_platform()
     yield live_server.url.replace("127.0.0.1", "localhost")

@@ -12,6 +12,7 @@ from media_pipeline.models import JobState, RecapJob
 from tenants.models import Tenant
 from tests import factories
 from tests.e2e.helpers import signed_in_page
+from tests.factories import use_local_storage
 from tests.media_pipeline.media import synth_movie
 from tests.worker import celery_worker
 
@@ -20,13 +21,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.worker]
 
 @pytest.fixture
 def site(live_server, transactional_db, settings, tmp_path):
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(tmp_path / "storage"), "base_url": "/media/"},
-        },
-    }
+    use_local_storage(settings, tmp_path / "storage")
     settings.WORK_ROOT = str(tmp_path / "work")
     factories.ensure_platform()
     tenant = factories.make_tenant("journey")

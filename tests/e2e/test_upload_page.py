@@ -12,6 +12,7 @@ from media_pipeline.models import Movie, MovieStatus
 from tenants.models import Tenant
 from tests import factories
 from tests.e2e.helpers import signed_in_page
+from tests.factories import use_local_storage
 from tests.media_pipeline.pipeline.media import make_clip
 
 pytestmark = pytest.mark.e2e
@@ -21,13 +22,7 @@ SRT = "1\n00:00:00,500 --> 00:00:01,500\nBonjour.\n\n2\n00:00:02,000 --> 00:00:0
 
 @pytest.fixture
 def site(live_server, transactional_db, settings, tmp_path):
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(tmp_path / "storage"), "base_url": "/media/"},
-        },
-    }
+    use_local_storage(settings, tmp_path / "storage")
     settings.WORK_ROOT = str(tmp_path / "work")
     factories.ensure_platform()
     tenant = factories.make_tenant("upload-e2e")

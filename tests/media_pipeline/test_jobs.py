@@ -11,6 +11,7 @@ from django_tenants.utils import tenant_context
 from billing.models import UsageRecord
 from media_pipeline import jobs, services
 from media_pipeline.models import JobState, Movie, MovieStatus, Recap, RecapJob, SubtitleTrack
+from tests.factories import use_local_storage
 from tests.media_pipeline.media import synth_movie
 
 pytestmark = pytest.mark.django_db
@@ -31,13 +32,7 @@ def movie_files(tmp_path_factory):
 
 @pytest.fixture(autouse=True)
 def _storage(settings, tmp_path):
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(tmp_path / "media"), "base_url": "/media/"},
-        },
-    }
+    use_local_storage(settings, tmp_path / "media")
     settings.WORK_ROOT = tmp_path / "work"
 
 

@@ -12,6 +12,7 @@ from django_tenants.utils import tenant_context
 from media_pipeline.models import Movie
 from media_pipeline.tasks import verify_movie_checksum
 from tests import factories
+from tests.factories import use_local_storage
 from tests.worker import celery_worker
 
 pytestmark = pytest.mark.worker
@@ -19,13 +20,7 @@ pytestmark = pytest.mark.worker
 
 @pytest.fixture
 def committed_tenants(transactional_db, settings, tmp_path):
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(tmp_path), "base_url": "/media/"},
-        },
-    }
+    use_local_storage(settings, tmp_path)
     factories.ensure_platform()
     tenants = [factories.make_tenant("worker-a"), factories.make_tenant("worker-b")]
     yield tenants

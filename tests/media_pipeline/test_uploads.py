@@ -19,6 +19,7 @@ from media_pipeline.models import Movie, MovieStatus, SubtitleTrack, Upload
 from media_pipeline.pipeline import ffmpeg
 from tenants.models import Tenant
 from tests import factories
+from tests.factories import use_local_storage
 from tests.media_pipeline.pipeline.media import make_clip
 
 pytestmark = pytest.mark.django_db
@@ -65,13 +66,7 @@ def media(tmp_path_factory) -> dict[str, Path]:
 @pytest.fixture(autouse=True)
 def places(settings, tmp_path) -> dict[str, Path]:
     storage, work = tmp_path / "storage", tmp_path / "work"
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(storage), "base_url": "/media/"},
-        },
-    }
+    use_local_storage(settings, storage)
     settings.WORK_ROOT = str(work)
     return {"storage": storage, "work": work}
 

@@ -14,6 +14,7 @@ from media_pipeline import services
 from media_pipeline.models import JobState, Movie, MovieStatus, Recap, RecapJob
 from media_pipeline.tasks import recover_stalled_jobs
 from tests import factories
+from tests.factories import use_local_storage
 from tests.media_pipeline.media import synth_movie
 from tests.worker import celery_worker
 
@@ -24,13 +25,7 @@ LEASE = "3"
 
 @pytest.fixture
 def tenant(transactional_db, settings, tmp_path):
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(tmp_path / "media"), "base_url": "/media/"},
-        },
-    }
+    use_local_storage(settings, tmp_path / "media")
     settings.WORK_ROOT = tmp_path / "work"
     factories.ensure_platform()
     tenant = factories.make_tenant("recovery")

@@ -9,19 +9,14 @@ from django.core.files.storage import default_storage
 from django_tenants.utils import tenant_context
 
 from media_pipeline.storage import tenant_key
+from tests.factories import use_local_storage
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
 def _media(settings, tmp_path):
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(tmp_path), "base_url": "/media/"},
-        },
-    }
+    use_local_storage(settings, tmp_path)
 
 
 def store_file(tenant, name: str, content: bytes) -> str:

@@ -11,6 +11,7 @@ from django_tenants.utils import tenant_context
 from media_pipeline import jobs, uploads
 from media_pipeline import services as recaps
 from media_pipeline.models import JobState, Movie, MovieStatus, Recap
+from tests.factories import use_local_storage
 from tests.media_pipeline.media import synth_movie
 from tests.media_pipeline.test_jobs import add_movie, run_inline
 from webhooks import services
@@ -28,13 +29,7 @@ def movie_files(tmp_path_factory):
 
 @pytest.fixture(autouse=True)
 def _storage(settings, tmp_path):
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(tmp_path / "media"), "base_url": "/media/"},
-        },
-    }
+    use_local_storage(settings, tmp_path / "media")
     settings.WORK_ROOT = tmp_path / "work"
 
 
