@@ -22,6 +22,9 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
+from api.idempotency import idempotent
+from api.views.common import IDEMPOTENCY_KEY
+
 from . import services
 from .models import SUBSCRIBABLE_EVENTS, WebhookDelivery, WebhookEndpoint
 
@@ -121,6 +124,7 @@ def _raise_as_api_error(exc: Exception) -> None:
         "the generated signing secret.",
         request=WebhookEndpointCreateSerializer,
         responses={201: WebhookEndpointSerializer},
+        parameters=[IDEMPOTENCY_KEY],
     ),
     partial_update=extend_schema(
         tags=[TAG],
@@ -171,6 +175,7 @@ class WebhookEndpointViewSet(viewsets.GenericViewSet):
     def retrieve(self, request: Request, pk: int) -> Response:
         return self._output(self._endpoint(pk))
 
+    @idempotent(redact=("secret",))
     def create(self, request: Request) -> Response:
         data = self._validated(WebhookEndpointCreateSerializer, request.data)
         try:

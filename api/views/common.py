@@ -4,12 +4,16 @@ from __future__ import annotations
 
 from typing import Any, TypeVar
 
+from django.db import connection
 from django.db.models import Model, QuerySet
+from django.urls import get_script_prefix
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework import exceptions
 from rest_framework.request import Request
 from rest_framework.reverse import reverse
+
+from tenants.resolution import tenant_for_host
 
 M = TypeVar("M", bound=Model)
 
@@ -35,3 +39,17 @@ def get_or_404(queryset: QuerySet[M], **lookup: Any) -> M:
 def api_url(request: Request, viewname: str, *args: Any) -> str:
     """An absolute URL on the caller's own address (host, or /t/<slug>/ prefix)."""
     return reverse(f"api:{viewname}", args=args, request=request)
+
+
+def headerless_url(request: Request, viewname: str, *args: Any) -> str:
+    """Like api_url, for links used without our headers (players, download tools): when only
+    `X-Tenant-ID` named the organisation, the link names it with the `/t/<slug>/` prefix."""
+    url = api_url(request, viewname, *args)
+    slug, prefix = connection.tenant.slug, get_script_prefix()
+    if prefix.endswith(f"/t/{slug}/"):
+        return url  # the path prefix already names the organisation
+    by_host = tenant_for_host(request.get_host())
+    if by_host is not None and by_host.pk == connection.tenant.pk:
+        return url  # so does the host
+    path = reverse(f"api:{viewname}", args=args)
+    return request.build_absolute_uri(f"{prefix}t/{slug}/{path[len(prefix) :]}")

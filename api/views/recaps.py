@@ -16,7 +16,7 @@ from media_pipeline.models import Recap
 from media_pipeline.views import protected_file
 
 from .. import downloads
-from .common import api_url, get_or_404
+from .common import api_url, get_or_404, headerless_url
 from .movies import LANGUAGE_CODES
 
 
@@ -115,7 +115,7 @@ class RecapDownloadsApi(APIView):
     )
     def get(self, request: Request, pk: int) -> Response:
         recap = get_or_404(Recap.objects.all(), pk=pk)
-        links = downloads.recap_links(recap, lambda token: api_url(request, "file", token))
+        links = downloads.recap_links(recap, lambda token: headerless_url(request, "file", token))
         return Response(self.OutputSerializer({"expires_at": links.expires_at, **links.urls}).data)
 
 

@@ -161,3 +161,25 @@ def test_deliveries_list_only_this_endpoint_s(owner_api, receiver, tenant_a, que
     assert (rows["results"] if isinstance(rows, dict) else rows) == []
     with tenant_context(tenant_a):
         assert WebhookDelivery.objects.filter(endpoint_id=second).count() == 1
+
+
+def test_creating_an_endpoint_honours_the_idempotency_key(owner_api, receiver, tenant_a):
+    rx = receiver()
+
+    def post(events):
+        return owner_api.post(
+            BASE,
+            {"url": rx.url, "events": events},
+            content_type="application/json",
+            HTTP_IDEMPOTENCY_KEY="endpoint-1",
+        )
+
+    first, again = post(ALL), post(ALL)
+    assert first.status_code == again.status_code == 201
+    assert again["Idempotent-Replayed"] == "true"
+    assert again.json()["id"] == first.json()["id"]
+    # The secret is shown once: the replay never carries it.
+    assert first.json()["secret"] and again.json()["secret"] is None
+    assert post(["recap.failed"]).status_code == 422
+    with tenant_context(tenant_a):
+        assert WebhookEndpoint.objects.count() == 1
