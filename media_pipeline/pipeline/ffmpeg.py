@@ -11,7 +11,7 @@ import os
 import signal
 import subprocess
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from functools import cache
 from typing import IO
@@ -188,8 +188,6 @@ def analysis_args(
 # --- render commands ---
 # Templates for the render stage and subtitle extraction. Filter graphs are built from numbers
 # computed by the caller (times, sizes, loudness), never from user text.
-
-from collections.abc import Callable  # noqa: E402 (this section is appended to the module)
 
 AUDIO_FADE = 0.08  # seconds of fade at every join, short enough to keep words intact
 LOUDNESS_TARGET = "I=-16:TP=-1.5:LRA=11"
