@@ -82,6 +82,8 @@ def start_redis() -> tuple[str, subprocess.Popen]:
 def with_services() -> tuple[dict[str, str], list]:
     """Environment for the child and the services started here (to stop afterwards)."""
     env = dict(os.environ)
+    # The Procfile's commands (gunicorn, celery) come from the same virtualenv as this Python.
+    env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
     started: list = []
     if not env.get("DATABASE_URL"):
         url, server = start_postgres()
