@@ -249,14 +249,22 @@ def make_movie(
     if credits > 0:
         quiet.append((content_end, content_end + credits))
 
-    args = ["-filter_complex", ";".join(parts), "-map", "[vout]"]
+    # A long movie's graph passes Linux's 128 KiB limit on one argument: ffmpeg reads it from
+    # a file instead (the `-/option file` form).
+    graph_file = f"{path}.graph.txt"
+    with open(graph_file, "w", encoding="utf-8") as fh:
+        fh.write(";".join(parts))
+    args = ["-/filter_complex", graph_file, "-map", "[vout]"]
     if with_audio:
         args += ["-map", "[aout]", "-c:a", "aac", "-b:a", "96k"]
     args += [
         "-c:v", "libx264", "-preset", preset, "-crf", "26", "-pix_fmt", "yuv420p",
         "-g", str(int(fps * 4)), "-t", f"{duration:.4f}", path,
     ]  # fmt: skip
-    ffmpeg.run(args, timeout=max(600.0, duration * 4))
+    try:
+        ffmpeg.run(args, timeout=max(600.0, duration * 4))
+    finally:
+        os.remove(graph_file)
 
     dissolve_spans = tuple(
         (shot_spans[i][0] - half, shot_spans[i][0] + half) for i in sorted(dissolve_at)
