@@ -1,0 +1,1 @@
+"""Benchmarks for Movie Recap; see bench/README.md."""

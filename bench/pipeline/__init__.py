@@ -1,0 +1,1 @@
+"""Benchmarks for the recap pipeline: `python -m bench.pipeline`."""
