@@ -6,12 +6,13 @@ who is not a member (and not staff) gets 404 for every URL, pages, admin and fil
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from urllib.parse import quote
 
 from django.conf import settings
 from django.db import connection
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.urls import get_script_prefix, reverse, set_script_prefix, set_urlconf
 from django.utils import translation
@@ -51,9 +52,21 @@ class HealthCheckMiddleware:
         return self.get_response(request)
 
 
+API_PATH = re.compile(r"^(/t/[^/]+)?/api/")
+
+
 def error_page(request: HttpRequest, status: int, title: str, message: str) -> HttpResponse:
-    """A translated error page in the visitor's language, outside any tenant."""
+    """A translated error page in the visitor's language, outside any tenant.
+
+    API clients get the same refusal as `application/problem+json`, like every other API error.
+    """
     language = translation.get_language_from_request(request)
+    if API_PATH.match(request.path):
+        from api.errors import PROBLEM_CONTENT_TYPE, problem
+
+        with translation.override(language):
+            body = problem(status, _(message), request=request)
+        return JsonResponse(body, status=status, content_type=PROBLEM_CONTENT_TYPE)
     # Outside any tenant: links on the page point at the product's own site.
     request.urlconf = settings.PUBLIC_SCHEMA_URLCONF
     set_urlconf(request.urlconf)

@@ -102,3 +102,31 @@ def test_main_host_serves_the_public_site(client_for, platform):
     response = client_for(host="localhost").get("/")
     assert response.status_code == 200
     assert response.context["tenant"] is None
+
+
+@pytest.mark.parametrize(
+    ("host", "path", "header", "status"),
+    [
+        ("nobody.localhost", "/api/v1/movies/", None, 404),
+        ("localhost", "/t/nobody/api/v1/movies/", None, 404),
+        ("alpha.localhost", "/api/v1/movies/", "bravo", 400),
+    ],
+)
+def test_api_clients_get_refusals_as_problem_json(
+    client_for, tenant_a, tenant_b, host, path, header, status
+):
+    extra = {"HTTP_X_TENANT_ID": header} if header else {}
+    response = client_for(host=host).get(path, HTTP_ACCEPT_LANGUAGE="fr", **extra)
+    assert response.status_code == status
+    assert response["Content-Type"] == "application/problem+json"
+    body = response.json()
+    assert body["status"] == status and body["instance"] == path
+    english = client_for(host=host).get(path, HTTP_ACCEPT_LANGUAGE="en", **extra).json()
+    assert body["detail"] != english["detail"]  # the refusal speaks the caller's language
+
+
+def test_api_clients_of_a_suspended_tenant_get_problem_json(client_for, tenant_a, owner_a):
+    set_tenant_status(tenant=tenant_a, status="suspended", acting_user=None)
+    response = client_for(owner_a, host="alpha.localhost").get("/api/v1/me/")
+    assert response.status_code == 403
+    assert response["Content-Type"] == "application/problem+json"
