@@ -68,6 +68,8 @@ class Role(models.TextChoices):
 
 # Roles that may manage the team (invite, change roles, remove people).
 MANAGER_ROLES = frozenset({Role.OWNER, Role.ADMIN})
+# Roles that may upload movies and start or stop recaps; viewers only watch.
+WRITER_ROLES = frozenset({Role.OWNER, Role.ADMIN, Role.MEMBER})
 
 
 class Membership(models.Model):

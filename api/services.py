@@ -13,7 +13,8 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import MANAGER_ROLES, Membership, User
+from accounts.models import MANAGER_ROLES, User
+from accounts.selectors import holds_role
 from compliance.services import record_event
 
 from .models import ApiKey, KeyScope
@@ -36,10 +37,7 @@ def hash_key(key: str) -> str:
 
 def require_manager(*, user: User) -> None:
     """Owners and admins of the current organisation (and staff) manage its API keys."""
-    if user.is_staff:
-        return
-    membership = Membership.objects.filter(user=user, tenant_id=connection.tenant.pk).first()
-    if membership is None or membership.role not in MANAGER_ROLES:
+    if not holds_role(user=user, tenant=connection.tenant, roles=MANAGER_ROLES):
         raise PermissionDenied(_("Only owners and admins can manage API keys."))
 
 

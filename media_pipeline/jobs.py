@@ -23,7 +23,7 @@ from django.conf import settings
 from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db import connection, transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 
 from billing import quotas
@@ -88,13 +88,11 @@ def acquire(job_id: int, state: str) -> RecapJob | None:
         lease_owner=WORKER_ID,
         lease_expires_at=now + timedelta(seconds=settings.RECAP_LEASE_SECONDS),
         started_at=now,
+        attempts=F("attempts") + 1,
     )
     if not taken:
         return None
-    job = RecapJob.objects.select_related("movie").get(pk=job_id)
-    job.attempts += 1
-    RecapJob.objects.filter(pk=job_id).update(attempts=job.attempts)
-    return job
+    return RecapJob.objects.select_related("movie").get(pk=job_id)
 
 
 class Heartbeat(threading.Thread):

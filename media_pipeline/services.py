@@ -12,6 +12,8 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.models import WRITER_ROLES
+from accounts.selectors import holds_role
 from billing import quotas
 from billing.models import UsageRecord
 from compliance.services import record_event
@@ -20,8 +22,6 @@ from webhooks import events as webhook_events
 from .models import ACTIVE_STATES, JobState, Movie, MovieStatus, Recap, RecapJob, TargetLength
 
 CHUNK = 1024 * 1024
-# Roles that may upload and start recaps; viewers only watch.
-WRITER_ROLES = frozenset({"owner", "admin", "member"})
 RECAP_FILE_FIELDS = (
     "video", "poster", "sprite", "thumbnails_vtt", "chapters_vtt", "subtitles_vtt",
 )  # fmt: skip
@@ -29,14 +29,7 @@ RECAP_FILE_FIELDS = (
 
 def require_writer(*, user: object) -> None:
     """Owners, admins and members start and stop recaps; viewers watch; staff may act."""
-    from accounts.models import Membership
-
-    if getattr(user, "is_staff", False):
-        return
-    membership = Membership.objects.filter(
-        user_id=_pk(user), tenant_id=connection.tenant.pk
-    ).first()
-    if membership is None or membership.role not in WRITER_ROLES:
+    if not holds_role(user=user, tenant=connection.tenant, roles=WRITER_ROLES):
         raise PermissionDenied(_("Viewers can watch recaps but not start them."))
 
 

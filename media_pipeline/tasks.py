@@ -6,7 +6,8 @@ import logging
 
 from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
-from django_tenants.utils import get_tenant_model, tenant_context
+
+from tenants.selectors import in_each_tenant
 
 from . import jobs, services, uploads
 from .pipeline.types import TransientPipelineError
@@ -41,20 +42,15 @@ def run_stage(self, job_id: int, state: str) -> str | None:
 def recover_stalled_jobs() -> int:
     """Queue again the stage of every job whose worker stopped renewing its lease."""
     count = 0
-    for tenant in get_tenant_model().objects.exclude(schema_name="public").filter(status="active"):
-        with tenant_context(tenant):
-            for job_id, state in jobs.stalled_jobs():
-                log.info("job %s in %s: lease expired, queueing %s again", job_id, tenant, state)
-                run_stage.delay(job_id, state)
-                count += 1
+    for tenant in in_each_tenant(active_only=True):
+        for job_id, state in jobs.stalled_jobs():
+            log.info("job %s in %s: lease expired, queueing %s again", job_id, tenant, state)
+            run_stage.delay(job_id, state)
+            count += 1
     return count
 
 
 @shared_task(name="media_pipeline.tasks.discard_stale_uploads", acks_late=True, time_limit=600)
 def discard_stale_uploads() -> int:
     """Remove abandoned resumable uploads (and their staged bytes) in every organisation."""
-    count = 0
-    for tenant in get_tenant_model().objects.exclude(schema_name="public"):
-        with tenant_context(tenant):
-            count += uploads.discard_stale_uploads()
-    return count
+    return sum(uploads.discard_stale_uploads() for _tenant in in_each_tenant())

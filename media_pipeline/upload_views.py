@@ -16,6 +16,8 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from accounts.models import WRITER_ROLES
+
 from . import uploads
 from .models import Movie, TargetLength, Upload
 
@@ -23,7 +25,6 @@ TUS_VERSION = "1.0.0"
 TUS_EXTENSIONS = "creation,termination"
 TUS_CONTENT_TYPE = "application/offset+octet-stream"
 CHUNK_BYTES = 8 * 1024 * 1024
-UPLOAD_ROLES = frozenset({"owner", "admin", "member"})
 # Stands in for a movie id in URLs the page's script completes once the movie exists.
 URL_PLACEHOLDER = 987654321
 
@@ -58,7 +59,7 @@ def _may_upload(request: HttpRequest) -> bool:
     if request.user.is_staff:
         return True
     membership = getattr(request, "membership", None)
-    return membership is not None and membership.role in UPLOAD_ROLES
+    return membership is not None and membership.role in WRITER_ROLES
 
 
 def _forbidden() -> HttpResponse:

@@ -183,15 +183,5 @@ def retry_job(request: HttpRequest, pk: int) -> HttpResponse:
 
 def recap_detail(request: HttpRequest, pk: int) -> HttpResponse:
     recap = get_object_or_404(Recap.objects.select_related("movie"), pk=pk)
-    urls = {
-        field: file_url(getattr(recap, field))
-        for field in (
-            "video",
-            "poster",
-            "sprite",
-            "thumbnails_vtt",
-            "chapters_vtt",
-            "subtitles_vtt",
-        )
-    }
+    urls = {field: file_url(getattr(recap, field)) for field in services.RECAP_FILE_FIELDS}
     return render(request, "media_pipeline/recap.html", {"recap": recap, "urls": urls})

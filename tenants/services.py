@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from modeltranslation.utils import build_localized_fieldname
 
 from accounts.models import MANAGER_ROLES, Membership, Role, User
+from accounts.selectors import holds_role
 from billing.models import Plan
 from compliance.services import record_event
 
@@ -184,9 +185,7 @@ def settings_refusal() -> str:
 
 def can_change_settings(*, tenant: Tenant, user: User) -> bool:
     """Owners and admins of the organisation (and staff) may change its settings."""
-    if user.is_staff:
-        return True
-    return Membership.objects.filter(user=user, tenant=tenant, role__in=MANAGER_ROLES).exists()
+    return holds_role(user=user, tenant=tenant, roles=MANAGER_ROLES)
 
 
 def _clean_name(value: str) -> str:

@@ -34,18 +34,10 @@ ROTATION_GRACE = timedelta(hours=24)
 
 def can_manage_webhooks(user: Any) -> bool:
     """Owners and admins of the current organisation manage webhooks; staff may too."""
-    from accounts.models import MANAGER_ROLES, Membership
+    from accounts.models import MANAGER_ROLES
+    from accounts.selectors import holds_role
 
-    if getattr(user, "is_staff", False):
-        return True
-    if not getattr(user, "is_authenticated", False):
-        return False
-    role = (
-        Membership.objects.filter(user_id=user.pk, tenant_id=connection.tenant.pk)
-        .values_list("role", flat=True)
-        .first()
-    )
-    return role in MANAGER_ROLES
+    return holds_role(user=user, tenant=connection.tenant, roles=MANAGER_ROLES)
 
 
 def require_manager(*, user: Any) -> None:

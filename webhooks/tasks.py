@@ -6,7 +6,8 @@ import logging
 
 from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
-from django_tenants.utils import get_tenant_model, tenant_context
+
+from tenants.selectors import in_each_tenant
 
 from . import delivery
 
@@ -28,9 +29,8 @@ def deliver(delivery_id: int) -> str | None:
 def queue_overdue_deliveries() -> int:
     """Queue again deliveries whose message was lost or whose worker died, in every tenant."""
     count = 0
-    for tenant in get_tenant_model().objects.exclude(schema_name="public").filter(status="active"):
-        with tenant_context(tenant):
-            for delivery_id in delivery.overdue_deliveries():
-                deliver.delay(delivery_id)
-                count += 1
+    for _tenant in in_each_tenant(active_only=True):
+        for delivery_id in delivery.overdue_deliveries():
+            deliver.delay(delivery_id)
+            count += 1
     return count

@@ -8,7 +8,6 @@ Node.js or network is needed at test time.
 from __future__ import annotations
 
 import re
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -178,16 +177,6 @@ class ProcessedSite:
     recap_id: int
 
 
-def wait_for(predicate, seconds: float, what: str):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.2)
-    raise AssertionError(f"timed out waiting for {what}")
-
-
 @contextmanager
 def processed_site(django_db_blocker, folder: Path, slug: str) -> Iterator[ProcessedSite]:
     """A live server, an organisation, its owner and one movie recapped by a real worker.
@@ -203,7 +192,7 @@ def processed_site(django_db_blocker, folder: Path, slug: str) -> Iterator[Proce
     from media_pipeline.uploads import add_subtitle_track
     from tests import factories
     from tests.media_pipeline.media import synth_movie
-    from tests.worker import celery_worker
+    from tests.worker import celery_worker, wait_for
 
     storage = {
         "BACKEND": "django.core.files.storage.FileSystemStorage",

@@ -16,7 +16,7 @@ from media_pipeline.tasks import recover_stalled_jobs
 from tests import factories
 from tests.factories import use_local_storage
 from tests.media_pipeline.media import synth_movie
-from tests.worker import celery_worker
+from tests.worker import celery_worker, wait_for
 
 pytestmark = pytest.mark.worker
 
@@ -31,16 +31,6 @@ def tenant(transactional_db, settings, tmp_path):
     tenant = factories.make_tenant("recovery")
     yield tenant
     tenant.delete(force_drop=True)
-
-
-def wait_for(predicate, seconds: float, what: str):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.05)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 def test_a_killed_worker_leaves_a_job_another_worker_finishes(tenant, tmp_path, settings):
