@@ -22,7 +22,8 @@ from tenants.resolution import public_base_url
 from . import services
 from .entry import sign_in, tenant_entry_url
 from .forms import EmailLoginForm, InviteForm, JoinForm, OwnPasswordForm, ProfileForm, RoleForm
-from .models import Invitation, Membership, User
+from .models import Invitation, Membership, Role, User
+from .selectors import holds_role
 
 
 def _safe_next(request: HttpRequest) -> str | None:
@@ -39,8 +40,7 @@ def login_view(request: HttpRequest) -> HttpResponse:
     tenant = request.tenant
     if request.method == "POST" and form.is_valid():
         user = form.get_user()
-        member = Membership.objects.filter(user=user, tenant=tenant).exists()
-        if not tenant.is_public and not user.is_staff and not member:
+        if not tenant.is_public and not holds_role(user=user, tenant=tenant, roles=Role.values):
             form.add_error(None, _("You do not have access to this organisation."))
             return render(request, "accounts/login.html", {"form": form}, status=403)
         sign_in(request, user)
