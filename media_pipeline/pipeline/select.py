@@ -26,7 +26,7 @@ MIN_CLIP = 1.5
 CREDITS_MIN = 3.0
 CREDITS_BRIGHTNESS = 50.0
 CREDITS_MOTION = 5.0
-RUNS_PER_SCENE = 40
+RUNS_PER_SCENE = 40  # at most 127: the knapsack stores its picks as int8
 CLIP_PENALTY = 0.3  # value lost per clip, so a few longer clips beat many slivers
 _WORD = re.compile(r"\w{3,}", re.UNICODE)
 
@@ -152,38 +152,61 @@ def _runs(scene: Scene, lo: float, hi: float, longest: float) -> list[_Run]:
 def _knapsack(groups: list[list[_Run]], low: float, high: float) -> list[_Run]:
     """Best runs, at most one per group, totalling between `low` and `high` seconds.
 
-    When no combination lands in the range, the longest total under `high` wins.
+    When no combination lands in the range, the longest total under `high` wins. Memory stays
+    flat in the number of groups: the table of best values is kept only every `block` groups,
+    and the picks of one block at a time are recomputed from it while walking back.
     """
     step = max(0.02, high / 4000)
     cap = math.floor(high / step)
     if cap <= 0:
         return []
+    weights = [[max(1, round(run.duration / step)) for run in runs] for runs in groups]
+    block = max(8, math.isqrt(len(groups)))
     best = np.full(cap + 1, -np.inf)
     best[0] = 0.0
-    choices = []
-    for runs in groups:
+    checkpoints = []
+    for first in range(0, len(groups), block):
+        checkpoints.append(best)
+        best = _knapsack_block(groups, weights, first, first + block, best, cap)[0]
+    reachable = np.flatnonzero(np.isfinite(best))
+    inside = reachable[reachable >= math.ceil(low / step)]
+    c = int(inside[np.argmax(best[inside])]) if inside.size else int(reachable.max())
+    chosen = []
+    for number in reversed(range(len(checkpoints))):
+        first = number * block
+        picks = _knapsack_block(groups, weights, first, first + block, checkpoints[number], cap)
+        for index in reversed(range(first, min(first + block, len(groups)))):
+            k = int(picks[1][index - first][c])
+            if k >= 0:
+                chosen.append(groups[index][k])
+                c -= weights[index][k]
+    return chosen
+
+
+def _knapsack_block(
+    groups: list[list[_Run]],
+    weights: list[list[int]],
+    first: int,
+    stop: int,
+    best: np.ndarray,
+    cap: int,
+) -> tuple[np.ndarray, list[np.ndarray]]:
+    """Advance the table of best values over groups[first:stop]; (new table, picks per group)
+    where a pick is the run chosen at each total (-1 for none). Runs per group < 128."""
+    picks = []
+    for runs, sizes in zip(groups[first:stop], weights[first:stop], strict=True):
         new = best.copy()
-        pick = np.full(cap + 1, -1, dtype=np.int32)
-        for k, run in enumerate(runs):
-            w = max(1, round(run.duration / step))
+        pick = np.full(cap + 1, -1, dtype=np.int8)
+        for k, (run, w) in enumerate(zip(runs, sizes, strict=True)):
             if w > cap:
                 continue
             cand = best[: cap + 1 - w] + run.value
             better = cand > new[w:]
             new[w:][better] = cand[better]
             pick[w:][better] = k
-        choices.append(pick)
+        picks.append(pick)
         best = new
-    reachable = np.flatnonzero(np.isfinite(best))
-    inside = reachable[reachable >= math.ceil(low / step)]
-    c = int(inside[np.argmax(best[inside])]) if inside.size else int(reachable.max())
-    chosen = []
-    for runs, pick in zip(reversed(groups), reversed(choices), strict=True):
-        k = int(pick[c])
-        if k >= 0:
-            chosen.append(runs[k])
-            c -= max(1, round(runs[k].duration / step))
-    return chosen
+    return best, picks
 
 
 def _acts(runs: list[_Run], lo: float, hi: float) -> set[int]:

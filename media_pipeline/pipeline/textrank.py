@@ -1,5 +1,6 @@
 """Language-neutral extractive text tools: sentences from cues, tokens for any script, and
-TextRank (TF-IDF cosine graph + PageRank power iteration) in numpy.
+TextRank (TF-IDF cosine graph + PageRank power iteration) in numpy, with the graph kept
+implicit so memory grows with the words, not with the square of the sentences.
 """
 
 from __future__ import annotations
@@ -26,7 +27,6 @@ _DESCRIPTION = re.compile(r"^\s*(\[[^\]]*\]|\([^)]*\)|♪[^♪]*♪?|♫[^♫]*�
 _SPEAKER = re.compile(r"^\s*-\s*|^[A-Z][A-Z .']{1,20}:\s+")
 # Cues further apart than this are not one utterance even without a full stop between them.
 MERGE_GAP = 1.5
-MAX_VOCABULARY = 4000
 DAMPING = 0.85
 
 
@@ -130,39 +130,78 @@ def _continues(previous: str, following: str) -> bool:
     return previous[-1].isalpha() and following[:1].islower()
 
 
-def similarity_matrix(docs: Sequence[Sequence[str]]) -> np.ndarray:
-    """Cosine similarity of TF-IDF vectors; words in one sentence only cannot link two, so
-    only words shared by two or more sentences are kept (this also bounds memory)."""
+@dataclass(frozen=True)
+class TermWeights:
+    """Unit-length TF-IDF vectors of n sentences, stored sparsely (one entry per distinct
+    shared token of a sentence): memory grows with the words said, never with n squared."""
+
+    n: int
+    rows: np.ndarray  # sentence of each entry
+    columns: np.ndarray  # token of each entry
+    values: np.ndarray  # its weight in the unit vector
+    vocabulary: int
+
+    def times(self, x: np.ndarray) -> np.ndarray:
+        """U @ x: one number per sentence."""
+        return np.bincount(self.rows, weights=self.values * x[self.columns], minlength=self.n)
+
+    def transposed_times(self, v: np.ndarray) -> np.ndarray:
+        """U.T @ v: one number per token."""
+        return np.bincount(
+            self.columns, weights=self.values * v[self.rows], minlength=self.vocabulary
+        )
+
+    def similarity_times(self, v: np.ndarray) -> np.ndarray:
+        """S @ v for the cosine similarity S = U U.T with a zero diagonal, never built."""
+        squared = np.bincount(self.rows, weights=self.values**2, minlength=self.n)
+        return self.times(self.transposed_times(v)) - squared * v
+
+
+def term_weights(docs: Sequence[Sequence[str]]) -> TermWeights:
+    """Cosine-ready TF-IDF vectors; words in one sentence only cannot link two, so only words
+    shared by two or more sentences are kept."""
     n = len(docs)
     frequency = Counter(token for doc in docs for token in set(doc))
-    shared = [t for t, df in frequency.most_common(MAX_VOCABULARY) if df >= 2]
-    if not shared:
-        return np.zeros((n, n), dtype=np.float32)
-    column = {token: i for i, token in enumerate(shared)}
-    weights = np.zeros((n, len(shared)), dtype=np.float32)
+    column = {t: i for i, t in enumerate(t for t, df in frequency.items() if df >= 2)}
+    rows: list[int] = []
+    columns: list[int] = []
+    values: list[float] = []
     for row, doc in enumerate(docs):
-        for token, count in Counter(doc).items():
-            if token in column:
-                idf = math.log(n / frequency[token])
-                weights[row, column[token]] = (1 + math.log(count)) * idf
-    norms = np.linalg.norm(weights, axis=1, keepdims=True)
-    unit = np.divide(weights, norms, out=np.zeros_like(weights), where=norms > 0)
-    sim = unit @ unit.T
-    np.fill_diagonal(sim, 0.0)
-    return sim
+        entries = [
+            (column[token], (1 + math.log(count)) * math.log(n / frequency[token]))
+            for token, count in Counter(doc).items()
+            if token in column
+        ]
+        norm = math.sqrt(sum(w * w for _, w in entries))
+        for col, weight in entries if norm > 0 else ():
+            rows.append(row)
+            columns.append(col)
+            values.append(weight / norm)
+    return TermWeights(
+        n=n,
+        rows=np.asarray(rows, dtype=np.intp),
+        columns=np.asarray(columns, dtype=np.intp),
+        values=np.asarray(values, dtype=np.float64),
+        vocabulary=len(column),
+    )
 
 
-def pagerank(weights: np.ndarray, *, damping: float = DAMPING, iterations: int = 100) -> np.ndarray:
-    """Stationary scores of a weighted undirected graph; isolated nodes share the teleport."""
-    n = weights.shape[0]
+def pagerank(
+    weights: TermWeights, *, damping: float = DAMPING, iterations: int = 100
+) -> np.ndarray:
+    """Stationary scores of the cosine-similarity graph of `weights`; a sentence without
+    edges jumps anywhere, as in the original PageRank."""
+    n = weights.n
     if n == 0:
         return np.zeros(0)
-    out_weight = weights.sum(axis=1, keepdims=True)
-    # A node without edges jumps anywhere, as in the original PageRank.
-    transition = np.where(out_weight > 0, weights / np.maximum(out_weight, 1e-12), 1.0 / n)
+    out_weight = weights.similarity_times(np.ones(n))
+    linked = out_weight > 1e-12
+    inverse = np.where(linked, 1.0 / np.where(linked, out_weight, 1.0), 0.0)
     scores = np.full(n, 1.0 / n)
     for _ in range(iterations):
-        updated = (1 - damping) / n + damping * (transition.T @ scores)
+        # transition.T @ scores, with rows divided by their weight and isolated rows uniform.
+        spread = weights.similarity_times(scores * inverse) + scores[~linked].sum() / n
+        updated = (1 - damping) / n + damping * spread
         if np.abs(updated - scores).sum() < 1e-8:
             return updated
         scores = updated
@@ -172,7 +211,7 @@ def pagerank(weights: np.ndarray, *, damping: float = DAMPING, iterations: int =
 def rank_sentences(sentences: Sequence[Sentence]) -> np.ndarray:
     """TextRank score per sentence, scaled so a longer, informative line wins ties."""
     docs = [tokenize(s.text) for s in sentences]
-    scores = pagerank(similarity_matrix(docs).astype(np.float64))
+    scores = pagerank(term_weights(docs))
     # Very short lines ("Oh!", "Nope.") are central by accident, never informative.
     lengths = np.array([min(content_length(s.text), 12) for s in sentences], dtype=np.float64)
     return scores * np.sqrt(np.maximum(lengths, 1)) * (lengths >= 3)

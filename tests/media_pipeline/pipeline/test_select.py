@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import itertools
+import math
+import random
 
 import pytest
 
 from media_pipeline.pipeline.scenes import group_scenes, shots_from
 from media_pipeline.pipeline.select import (
     MIN_CLIP,
+    _knapsack,
+    _Run,
     content_span,
     select_clips,
     target_length,
@@ -120,3 +124,27 @@ def test_one_long_take_still_gets_a_recap_of_the_busiest_stretch():
     )
     selection = select_clips(analysis, group_scenes(analysis), target=60)
     assert [(c.start, c.end) for c in selection.clips] == [(300.0, 360.0)]
+
+
+def test_the_knapsack_finds_the_best_combination_across_several_checkpoint_blocks():
+    """Twelve groups span two blocks of the checkpointed table; brute force agrees."""
+    rng = random.Random(7)
+    groups = [
+        [_Run(g, 0.0, rng.uniform(1.5, 9.0), rng.uniform(-0.5, 6.0)) for _ in range(2)]
+        for g in range(12)
+    ]
+    low, high = 28.0, 30.0
+    step = 0.02  # the knapsack's resolution for targets up to 80 s
+
+    def units(runs):
+        return sum(max(1, round(r.duration / step)) for r in runs)
+
+    best_value, best_runs = -math.inf, None
+    for choice in itertools.product([None, 0, 1], repeat=len(groups)):
+        runs = [groups[g][k] for g, k in enumerate(choice) if k is not None]
+        fits = math.ceil(low / step) <= units(runs) <= math.floor(high / step)
+        if fits and sum(r.value for r in runs) > best_value:
+            best_value, best_runs = sum(r.value for r in runs), runs
+    assert best_runs
+    chosen = _knapsack(groups, low, high)
+    assert sorted(id(r) for r in chosen) == sorted(id(r) for r in best_runs)

@@ -9,10 +9,11 @@ import threading
 import unicodedata
 from http.server import BaseHTTPRequestHandler, HTTPServer
 
+import numpy as np
 import pytest
 
 from media_pipeline.pipeline.llm import LlmWriter
-from media_pipeline.pipeline.textrank import tokenize
+from media_pipeline.pipeline.textrank import pagerank, term_weights, tokenize
 from media_pipeline.pipeline.types import Analysis, Clip, Cue, Scene, Selection
 from media_pipeline.pipeline.write import LocalWriter, get_writer
 
@@ -210,6 +211,28 @@ def test_cjk_is_tokenised_in_bigrams_and_indic_words_stay_whole():
     assert tokenize("機械の声") == ["機械", "械の", "の声"]
     assert tokenize("तुम मेरे प्रति") == ["तुम", "मेरे", "प्रति"]
     assert tokenize("Hello, WORLD") == ["hello", "world"]
+
+
+def test_textrank_on_the_implicit_graph_matches_dense_pagerank():
+    """The cosine graph is never built; the scores are those of the textbook dense version."""
+    docs = [tokenize(line) for line in STORY] + [["lonely", "words"], []]
+    weights = term_weights(docs)
+    unit = np.zeros((weights.n, weights.vocabulary))
+    unit[weights.rows, weights.columns] = weights.values
+    similarity = unit @ unit.T
+    np.fill_diagonal(similarity, 0.0)
+    out = similarity.sum(axis=1, keepdims=True)
+    transition = np.where(out > 0, similarity / np.where(out > 0, out, 1.0), 1.0 / weights.n)
+    dense = np.full(weights.n, 1.0 / weights.n)
+    for _ in range(200):
+        dense = 0.15 / weights.n + 0.85 * (transition.T @ dense)
+
+    scores = pagerank(weights)
+    assert np.allclose(scores, dense, atol=1e-9)
+    assert scores.sum() == pytest.approx(1.0)
+    # The two lines sharing no word with the story are the least central, and equal.
+    assert scores[-1] == scores[-2] == pytest.approx(scores.min())
+    assert scores[-1] < 0.5 * scores[:-2].min()
 
 
 # --- the LLM writer, against a local fake of the chat-completions API ---
