@@ -175,12 +175,13 @@ def analysis_args(
         "-f", demuxer, "-i", input_url(path),
         "-map", "0:v:0", "-an", "-sn", "-dn",
         "-vf", f"scale={int(width)}:{int(height)}:flags=area,format=gray",
-        "-f", "rawvideo", "-pix_fmt", "gray", "pipe:1",
+        "-flush_packets", "0", "-f", "rawvideo", "-pix_fmt", "gray", "pipe:1",
     ]  # fmt: skip
     if audio_fd is not None:
         args += [
             "-map", "0:a:0", "-vn", "-sn", "-dn",
-            "-ac", "1", "-ar", str(int(audio_rate)), "-f", "f32le", f"pipe:{int(audio_fd)}",
+            "-ac", "1", "-ar", str(int(audio_rate)),
+            "-flush_packets", "0", "-f", "f32le", f"pipe:{int(audio_fd)}",
         ]  # fmt: skip
     return args
 
