@@ -361,15 +361,12 @@ def _gradual_spans(hits: list[tuple[int, int]]) -> list[tuple[int, int]]:
 
 
 def _black_spans(black: array, fps: float) -> tuple[tuple[float, float], ...]:
-    spans: list[tuple[float, float]] = []
-    start = None
-    for i, is_black in enumerate([*black, False]):
-        if is_black and start is None:
-            start = i
-        elif not is_black and start is not None:
-            if (i - start) / fps >= BLACK_MIN:
-                spans.append((round(start / fps, 3), round(i / fps, 3)))
-            start = None
+    flags = np.frombuffer(black, dtype=np.int8) if len(black) else np.zeros(0, np.int8)
+    edges = np.flatnonzero(np.diff(np.concatenate([[0], flags != 0, [0]]).astype(np.int8)))
+    spans = []
+    for start, end in zip(edges[::2].tolist(), edges[1::2].tolist(), strict=True):
+        if (end - start) / fps >= BLACK_MIN:
+            spans.append((round(start / fps, 3), round(end / fps, 3)))
     return tuple(spans)
 
 

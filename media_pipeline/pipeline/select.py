@@ -120,7 +120,7 @@ def _idf(analysis: Analysis) -> dict[str, float]:
     return {w: math.log((1 + len(docs)) / (1 + n)) + 0.1 for w, n in counts.items()}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class _Run:
     scene: int
     start: float
