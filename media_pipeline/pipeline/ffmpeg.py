@@ -8,6 +8,7 @@ user text inside a filter graph.
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import threading
@@ -191,109 +192,133 @@ def analysis_args(
 # computed by the caller (times, sizes, loudness), never from user text.
 
 AUDIO_FADE = 0.08  # seconds of fade at every join, short enough to keep words intact
-LOUDNESS_TARGET = "I=-16:TP=-1.5:LRA=11"
-# Every open input holds a few decoded frames (about 25 MB each at 1080p), and seeking costs
-# about one GOP of decoding: gaps shorter than MERGE_GAP are cheaper to decode through.
-MAX_INPUTS = 12
-MERGE_GAP = 4.0
+LOUDNESS_TARGET_LUFS = -16.0
+LOUDNESS_PEAK_DBTP = -1.5
+# The clips are read through the concat demuxer: one entry per clip, each seeked to its own
+# start, so the render decodes the kept seconds plus at most one GOP before each clip, with one
+# decoder open whatever the number of clips. An entry ends when a packet of any stream reaches
+# its outpoint, and audio is interleaved up to about a second ahead of video: the slack keeps
+# the last frames of each clip, and `concatdec_select` drops whatever lies outside the clip.
+OUTPOINT_SLACK = 1.5
+SAMPLE_RATE = 48000
 
 
-def plan_inputs(
-    spans: Sequence[tuple[float, float]], *, max_inputs: int = MAX_INPUTS, gap: float = MERGE_GAP
-) -> tuple[list[tuple[float, float]], list[tuple[int, float, float]]]:
-    """Group chronological spans into seeked inputs: (inputs, segments).
+def concat_script(
+    movie: str, spans: Sequence[tuple[float, float]], *, start_time: float = 0.0
+) -> str:
+    """An ffconcat list that plays `spans` of `movie` back to back on one timeline.
 
-    Each input is opened with an accurate `-ss`, so only its own seconds are decoded; but every
-    open input holds a few decoded frames, so nearby spans share an input (the smallest gaps
-    are decoded through) until at most `max_inputs` remain. Segments are (input index, start,
-    end) relative to their input.
-    """
-    groups = [[span] for span in spans]
-    while len(groups) > 1:
-        gaps = [groups[i + 1][0][0] - groups[i][-1][1] for i in range(len(groups) - 1)]
-        i = min(range(len(gaps)), key=gaps.__getitem__)
-        if gaps[i] > gap and len(groups) <= max_inputs:
-            break
-        groups[i : i + 2] = [groups[i] + groups[i + 1]]
-    inputs = [(group[0][0], group[-1][1]) for group in groups]
-    segments = [
-        (index, start - inputs[index][0], end - inputs[index][0])
-        for index, group in enumerate(groups)
-        for start, end in group
+    Spans count from the movie's first frame; in- and outpoints are file timestamps, so the
+    container's `start_time` is added to them."""
+    path = os.path.abspath(movie)
+    if any(ch in path for ch in "\r\n"):
+        raise PipelineError("bad_path", "the movie path cannot be listed for the render")
+    quoted = "'" + ("file:" + path).replace("'", "'\\''") + "'"
+    lines = ["ffconcat version 1.0"]
+    for start, end in spans:
+        lines += [
+            f"file {quoted}",
+            f"inpoint {start_time + start:.3f}",
+            f"outpoint {start_time + end + OUTPOINT_SLACK:.3f}",
+            f"duration {end - start:.3f}",
+        ]
+    return "\n".join(lines) + "\n"
+
+
+def _concat_input(script: str, *, audio_only: bool) -> list[str]:
+    """The concat list as the only input; every frame carries its clip's start and length.
+
+    `-copyts` keeps the concat timeline as it is: by default ffmpeg would shift it by the first
+    clip's pre-roll (the frames decoded from the keyframe before its inpoint), and
+    `concatdec_select` would then keep the wrong frames."""
+    return [
+        "-copyts",
+        *(["-vn"] if audio_only else []),
+        "-f", "concat", "-safe", "0", "-segment_time_metadata", "1", "-i", input_url(script),
+    ]  # fmt: skip
+
+
+def _audio_chain(spans: Sequence[tuple[float, float]]) -> list[str]:
+    """Keep each clip's audio, pin it to the timeline to the sample, fade every join: [acat]."""
+    durations = [end - start for start, end in spans]
+    graph = [
+        # A decoded audio frame is kept or dropped whole; aresample then pads or trims the few
+        # milliseconds this leaves at a join, so sound stays in sync with the pictures.
+        "[0:a:0]aselect=concatdec_select,"
+        f"aresample={SAMPLE_RATE}:async=1:min_hard_comp=0.005:first_pts=0,"
+        "aformat=sample_fmts=fltp:channel_layouts=stereo"
+        + ("[ajoined]" if len(spans) > 1 else "[a0]")
     ]
-    return inputs, segments
-
-
-def _inputs(movie: str, inputs: Sequence[tuple[float, float]], *, audio_only: bool) -> list[str]:
-    args: list[str] = []
-    for start, end in inputs:
-        args += ["-vn"] if audio_only else []
-        args += ["-ss", f"{start:.3f}", "-t", f"{end - start:.3f}", "-i", movie]
-    return args
-
-
-def _fan_out(
-    segments: Sequence[tuple[int, float, float]], stream: str, split: str
-) -> tuple[list[str], list[str]]:
-    """Split each input's `stream` once per segment it feeds; returns (graph, labels)."""
-    graph, labels = [], []
-    for index in sorted({seg[0] for seg in segments}):
-        mine = [i for i, seg in enumerate(segments) if seg[0] == index]
-        outs = "".join(f"[{stream}s{i}]" for i in mine)
-        graph.append(f"[{index}:{stream}:0]{split}={len(mine)}{outs}")
-    labels = [f"[{stream}s{i}]" for i in range(len(segments))]
-    return graph, labels
-
-
-def _audio_chain(segments: Sequence[tuple[int, float, float]]) -> list[str]:
-    """Trim and fade every segment's audio, then concat them into [acat]."""
-    graph, labels = _fan_out(segments, "a", "asplit")
-    for i, (_index, start, end) in enumerate(segments):
-        duration = end - start
+    if len(spans) > 1:
+        points, at = [], 0.0
+        for duration in durations[:-1]:
+            at += duration
+            points.append(str(round(at * SAMPLE_RATE)))
+        outs = "".join(f"[a{i}]" for i in range(len(spans)))
+        graph.append(f"[ajoined]asegment=samples={'|'.join(points)}{outs}")
+    for i, duration in enumerate(durations):
         fade = min(AUDIO_FADE, duration / 4)
         graph.append(
-            f"{labels[i]}atrim=start={start:.3f}:end={end:.3f},asetpts=PTS-STARTPTS,"
-            f"aformat=sample_rates=48000:channel_layouts=stereo,"
-            f"afade=t=in:d={fade:.3f},afade=t=out:st={duration - fade:.3f}:d={fade:.3f}[a{i}]"
+            f"[a{i}]asetpts=PTS-STARTPTS,afade=t=in:d={fade:.3f},"
+            f"afade=t=out:st={duration - fade:.3f}:d={fade:.3f}[af{i}]"
         )
-    joined = "".join(f"[a{i}]" for i in range(len(segments)))
-    graph.append(f"{joined}concat=n={len(segments)}:v=0:a=1[acat]")
+    joined = "".join(f"[af{i}]" for i in range(len(spans)))
+    graph.append(f"{joined}concat=n={len(spans)}:v=0:a=1[acat]")
     return graph
 
 
-def loudness_scan_args(movie: str, spans: Sequence[tuple[float, float]]) -> list[str]:
-    """Audio-only pass over the kept spans that prints loudnorm's measurement as JSON."""
-    inputs, segments = plan_inputs(spans)
-    graph = [*_audio_chain(segments), f"[acat]loudnorm={LOUDNESS_TARGET}:print_format=json[aout]"]
+def loudness_scan_args(script: str, spans: Sequence[tuple[float, float]]) -> list[str]:
+    """Audio-only pass over the kept spans that prints the EBU R128 summary (integrated
+    loudness and true peak) on stderr."""
+    graph = [*_audio_chain(spans), "[acat]ebur128=peak=true:framelog=quiet[aout]"]
     return [
-        *_inputs(movie, inputs, audio_only=True),
+        *_concat_input(script, audio_only=True),
         "-filter_complex", ";".join(graph),
         "-map", "[aout]", "-f", "null", "-",
     ]  # fmt: skip
 
 
-def parse_loudnorm_json(stderr: bytes) -> dict[str, float] | None:
-    """The measured_* values loudnorm printed, or None when there is nothing usable."""
-    import json
+_SUMMARY = re.compile(
+    r"Integrated loudness:\s+I:\s+(?P<i>-?[\d.]+|-inf) LUFS\s+"
+    r"Threshold:\s+(?P<thresh>-?[\d.]+|-inf) LUFS\s+"
+    r"Loudness range:\s+LRA:\s+(?P<lra>-?[\d.]+|-inf) LU.*?"
+    r"True peak:\s+Peak:\s+(?P<tp>-?[\d.]+|-inf) dBFS",
+    re.S,
+)
+SILENT_LUFS = -69.0  # ebur128 reports -70 LUFS for silence
 
-    text = stderr.decode("utf-8", "replace")
-    start, end = text.rfind("{"), text.rfind("}")
-    if start < 0 or end < start:
+
+def parse_loudness(stderr: bytes) -> dict[str, float] | None:
+    """Integrated loudness, its gating threshold, loudness range and true peak from the
+    ebur128 summary; None when there is nothing to normalise (no summary, or silence:
+    amplifying it would only raise the noise)."""
+    found = list(_SUMMARY.finditer(stderr.decode("utf-8", "replace")))
+    if not found or "-inf" in found[-1].groupdict().values():
         return None
-    try:
-        raw = json.loads(text[start : end + 1])
-        values = {key: float(raw[key]) for key in ("input_i", "input_tp", "input_lra")}
-        values["input_thresh"] = float(raw["input_thresh"])
-        values["target_offset"] = float(raw["target_offset"])
-    except (ValueError, KeyError):
-        return None
-    # -inf means silence: normalising it would only amplify noise.
-    return values if all(abs(v) != float("inf") for v in values.values()) else None
+    values = {key: float(value) for key, value in found[-1].groupdict().items()}
+    return values if values["i"] > SILENT_LUFS else None
+
+
+def loudness_filter(measured: dict[str, float] | None) -> str:
+    """One linear gain to the target loudness when the peaks allow it, which keeps every level
+    swell of the movie; when the gain would push peaks over the ceiling, loudnorm with the
+    measurements (it compresses just enough to keep both the target and the ceiling)."""
+    if measured is None:
+        return "anull"
+    gain = LOUDNESS_TARGET_LUFS - measured["i"]
+    if measured["tp"] + gain <= LOUDNESS_PEAK_DBTP:
+        return f"volume={gain:.2f}dB"
+    return (
+        f"loudnorm=I={LOUDNESS_TARGET_LUFS}:TP={LOUDNESS_PEAK_DBTP}:LRA=11"
+        f":measured_I={measured['i']:.2f}:measured_TP={measured['tp']:.2f}"
+        f":measured_LRA={measured['lra']:.2f}:measured_thresh={measured['thresh']:.2f}"
+        f":linear=true,aresample={SAMPLE_RATE}"
+    )
 
 
 def recap_render_args(
     *,
-    movie: str,
+    script: str,
     spans: Sequence[tuple[float, float]],
     has_audio: bool,
     size: tuple[int, int],
@@ -302,37 +327,21 @@ def recap_render_args(
     out_video: str,
     out_sprite: str,
 ) -> list[str]:
-    """One run: trim + concat the spans, normalise loudness, scale, H.264/AAC with faststart.
+    """One run: the clips of `script` (see `concat_script`) back to back, loudness normalised,
+    scaled, H.264/AAC with faststart.
 
     `sprite` is (seconds per tile, tile width, tile height, columns, rows); the thumbnail grid
     is drawn from the same decoded frames as a second output, so it costs no extra decode.
     """
     width, height = size
     total = sum(end - start for start, end in spans)
-    inputs, segments = plan_inputs(spans)
-    graph, labels = _fan_out(segments, "v", "split")
-    for i, (_index, start, end) in enumerate(segments):
-        graph.append(f"{labels[i]}trim=start={start:.3f}:end={end:.3f},setpts=PTS-STARTPTS[v{i}]")
-    # Scale once after the join: a scaler per segment keeps its own pool of full-size frames.
-    joined = "".join(f"[v{i}]" for i in range(len(segments)))
-    graph.append(
-        f"{joined}concat=n={len(segments)}:v=1:a=0,"
-        f"scale={width}:{height},setsar=1,format=yuv420p[vcat]"
-    )
+    graph = [f"[0:v:0]select=concatdec_select,scale={width}:{height},setsar=1,format=yuv420p[vcat]"]
     if has_audio:
-        graph += _audio_chain(segments)
-        norm = f"loudnorm={LOUDNESS_TARGET}"
-        if loudness:
-            norm += (
-                f":measured_I={loudness['input_i']:.2f}:measured_TP={loudness['input_tp']:.2f}"
-                f":measured_LRA={loudness['input_lra']:.2f}"
-                f":measured_thresh={loudness['input_thresh']:.2f}"
-                f":offset={loudness['target_offset']:.2f}:linear=true"
-            )
-        graph.append(f"[acat]{norm},aresample=48000[aout]")
+        graph += _audio_chain(spans)
+        graph.append(f"[acat]{loudness_filter(loudness)}[aout]")
     else:
         # A silent track keeps players and browsers from treating the recap as broken.
-        graph.append(f"anullsrc=r=48000:cl=stereo,atrim=duration={total:.3f}[aout]")
+        graph.append(f"anullsrc=r={SAMPLE_RATE}:cl=stereo,atrim=duration={total:.3f}[aout]")
     outputs = ["-map", "[vmain]", "-map", "[aout]"]
     if sprite:
         every, tile_w, tile_h, cols, rows = sprite
@@ -346,12 +355,12 @@ def recap_render_args(
     else:
         graph.append("[vcat]null[vmain]")
     args = [
-        *_inputs(movie, inputs, audio_only=False),
+        *_concat_input(script, audio_only=False),
         "-filter_complex", ";".join(graph),
         *outputs,
         "-c:v", "libx264", "-preset", "veryfast", "-crf", "21", "-pix_fmt", "yuv420p",
         "-profile:v", "high", "-g", "48",
-        "-c:a", "aac", "-b:a", "160k", "-ar", "48000",
+        "-c:a", "aac", "-b:a", "160k", "-ar", str(SAMPLE_RATE),
         "-movflags", "+faststart", "-f", "mp4", out_video,
     ]  # fmt: skip
     if sprite:
@@ -386,10 +395,10 @@ def subtitle_extract_args(movie: str, stream_index: int, out_path: str, codec: s
 def run_with_progress(
     args: Sequence[str],
     *,
-    on_time: Callable[[float], None] | None,
+    on_frames: Callable[[int], None] | None,
     timeout: float = DEFAULT_TIMEOUT,
 ) -> subprocess.CompletedProcess:
-    """Like `run`, reading `-progress pipe:1` and reporting the output time in seconds."""
+    """Like `run`, reading `-progress pipe:1` and reporting the frames written so far."""
     import tempfile
     import threading
 
@@ -410,8 +419,8 @@ def run_with_progress(
         try:
             assert proc.stdout is not None
             for line in proc.stdout:
-                if on_time and line.startswith(b"out_time_us=") and line[12:].strip().isdigit():
-                    on_time(int(line[12:]) / 1_000_000)
+                if on_frames and line.startswith(b"frame=") and line[6:].strip().isdigit():
+                    on_frames(int(line[6:]))
             proc.wait()
         except BaseException:
             kill_group(proc)

@@ -74,6 +74,8 @@ def _looks_like_text(head: bytes) -> bool:
 
 _INPUT = re.compile(r"^Input #0, (?P<fmt>[^ ]+), from ", re.M)
 _DURATION = re.compile(r"^\s+Duration: (?P<d>N/A|\d+:\d+:\d+(?:\.\d+)?)", re.M)
+_STREAM_START = re.compile(r", start (?P<s>-?\d+(?:\.\d+)?)")
+_START = re.compile(r"^\s+Duration: [^,\n]*, start: (?P<s>-?\d+(?:\.\d+)?)", re.M)
 _STREAM = re.compile(
     r"^\s+Stream #0:(?P<idx>\d+)(?:\[0x[0-9a-f]+\])?(?:\((?P<lang>[^)]+)\))?: "
     r"(?P<kind>Video|Audio|Subtitle|Data|Attachment): (?P<codec>[^ ,]+)(?P<rest>.*)$",
@@ -162,7 +164,14 @@ def probe(path: str, *, limits: ProbeLimits) -> ProbeResult:
             for s in streams
             if s["kind"] == "Subtitle" and s["codec"] in TEXT_SUBTITLE_CODECS
         ),
+        start_time=_start_time(video["rest"], stderr),
     )
+
+
+def _start_time(video: str, stderr: str) -> float:
+    """The video stream's first timestamp (frame times count from it), else the file's."""
+    found = _STREAM_START.search(video) or _START.search(stderr)
+    return round(float(found["s"]), 6) if found else 0.0
 
 
 def _is_cover(stream: re.Match) -> bool:

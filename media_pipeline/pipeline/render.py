@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import math
 import os
+import tempfile
 import time
 from collections.abc import Callable, Sequence
 
@@ -52,31 +53,39 @@ def render_recap(
     layout = sprite_layout(total, size)
     timings: dict[str, float] = {}
 
-    clock = time.monotonic()
-    loudness = None
-    if probe.has_audio:
-        scan = ffmpeg.run(ffmpeg.loudness_scan_args(movie, spans), timeout=_timeout(total))
-        loudness = ffmpeg.parse_loudnorm_json(scan.stderr)
-        timings["loudness_scan"] = time.monotonic() - clock
+    with tempfile.TemporaryDirectory(prefix="recap-render-") as scratch:
+        script = os.path.join(scratch, "clips.ffconcat")
+        with open(script, "w", encoding="utf-8", newline="\n") as handle:
+            handle.write(ffmpeg.concat_script(movie, spans, start_time=probe.start_time))
 
-    clock = time.monotonic()
+        clock = time.monotonic()
+        loudness = None
+        if probe.has_audio:
+            scan = ffmpeg.run(ffmpeg.loudness_scan_args(script, spans), timeout=_timeout(total))
+            loudness = ffmpeg.parse_loudness(scan.stderr)
+            timings["loudness_scan"] = time.monotonic() - clock
 
-    def on_time(seconds: float) -> None:
-        if progress:
-            progress(min(1.0, seconds / total))
+        clock = time.monotonic()
 
-    args = ffmpeg.recap_render_args(
-        movie=movie,
-        spans=spans,
-        has_audio=probe.has_audio,
-        size=size,
-        loudness=loudness,
-        sprite=layout,
-        out_video=paths["recap.mp4"],
-        out_sprite=paths["sprite.jpg"],
-    )
-    ffmpeg.run_with_progress(args, on_time=on_time, timeout=_timeout(total))
-    timings["render"] = time.monotonic() - clock
+        # Frames, not `out_time`: with -copyts ffmpeg counts out_time from its first report.
+        expected_frames = max(1.0, total * (probe.fps if probe.fps > 0 else 25.0))
+
+        def on_frames(frames: int) -> None:
+            if progress:
+                progress(min(1.0, frames / expected_frames))
+
+        args = ffmpeg.recap_render_args(
+            script=script,
+            spans=spans,
+            has_audio=probe.has_audio,
+            size=size,
+            loudness=loudness,
+            sprite=layout,
+            out_video=paths["recap.mp4"],
+            out_sprite=paths["sprite.jpg"],
+        )
+        ffmpeg.run_with_progress(args, on_frames=on_frames, timeout=_timeout(total))
+        timings["render"] = time.monotonic() - clock
     write_thumbnails_vtt(paths["thumbnails.vtt"], total, layout)
 
     clock = time.monotonic()

@@ -46,6 +46,8 @@ class ProbeResult:
     video_codec: str
     audio_codec: str | None
     subtitle_streams: tuple[SubtitleStream, ...] = ()
+    # The container's first timestamp: stage times count from it, seeks in the file add it.
+    start_time: float = 0.0
 
     @property
     def has_audio(self) -> bool:

@@ -6,9 +6,17 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pytest
 
-from media_pipeline.pipeline.ffmpeg import plan_inputs
+from media_pipeline.pipeline.ffmpeg import (
+    concat_script,
+    loudness_filter,
+    parse_loudness,
+    recap_render_args,
+    run,
+)
+from media_pipeline.pipeline.probe import ProbeLimits, probe
 from media_pipeline.pipeline.render import fit_size, render_recap, sprite_layout
 from media_pipeline.pipeline.subtitles import parse_subtitles
 from media_pipeline.pipeline.types import (
@@ -23,6 +31,7 @@ from media_pipeline.pipeline.types import (
 )
 
 from .media import (
+    _ffmpeg,
     image_gray,
     integrated_loudness,
     make_clip,
@@ -188,22 +197,82 @@ def test_sprite_layout_caps_the_tile_count_for_long_recaps():
     assert cols * rows >= 100 and cols == 10
 
 
-def test_nearby_clips_share_an_input_and_far_ones_are_seeked():
-    spans = [(10.0, 12.0), (13.0, 15.0), (300.0, 305.0)]
+def _flash_and_beep_movie(path: str, duration: float, *, offset: float = 0.0) -> str:
+    """Black video with a white flash at 0.5 s past every even second, and a 1 kHz beep exactly
+    as long as each flash (sample-accurate); 1-second GOPs, so clips start between keyframes."""
+    flash = "lt(mod(t-0.5,2),0.12)"
+    _ffmpeg(
+        "-f", "lavfi", "-i", f"aevalsrc='if({flash},0.5*sin(2*PI*1000*t),0)':s=48000:d={duration}",
+        "-f", "lavfi", "-i",
+        f"color=black:s=160x90:r=25:d={duration},drawbox=c=white:t=fill:enable='{flash}'",
+        "-map", "1:v", "-map", "0:a", "-c:v", "libx264", "-preset", "ultrafast", "-g", "25",
+        "-pix_fmt", "yuv420p", "-c:a", "aac", "-b:a", "128k", "-output_ts_offset", str(offset),
+        path,
+    )  # fmt: skip
+    return path
 
-    inputs, segments = plan_inputs(spans)
 
-    assert inputs == [(10.0, 15.0), (300.0, 305.0)]
-    assert segments == [(0, 0.0, 2.0), (0, 3.0, 5.0), (1, 0.0, 5.0)]
+def _onsets(values: np.ndarray, rate: float, threshold: float) -> list[float]:
+    above = values > threshold
+    return [i / rate for i in np.flatnonzero(above[1:] & ~above[:-1]) + 1]
 
 
-def test_many_clips_are_grouped_into_a_bounded_number_of_inputs():
-    spans = [(i * 60.0, i * 60.0 + 2) for i in range(40)]
+@pytest.mark.parametrize("offset", [0.0, 7.5])
+def test_sound_stays_in_sync_with_the_pictures_across_many_joins(tmp_path, offset):
+    """Twenty clips cut between keyframes: every flash in the recap comes with its beep, where
+    the movie says, also when the file's timestamps start well past zero."""
+    movie = _flash_and_beep_movie(str(tmp_path / "flashes.mp4"), duration=90.0, offset=offset)
+    probed = probe(movie, limits=ProbeLimits())
+    assert probed.start_time == pytest.approx(offset, abs=0.001)
+    spans = [(4.0 * k + 0.3, 4.0 * k + 1.1 + 0.1 * (k % 3)) for k in range(20)]
+    script = tmp_path / "clips.ffconcat"
+    script.write_text(concat_script(movie, spans, start_time=probed.start_time), encoding="utf-8")
+    out = str(tmp_path / "recap.mp4")
+    args = recap_render_args(
+        script=str(script), spans=spans, has_audio=True, size=(160, 90), loudness=None,
+        sprite=None, out_video=out, out_sprite=str(tmp_path / "sprite.jpg"),
+    )  # fmt: skip
+    run(args)
 
-    inputs, segments = plan_inputs(spans, max_inputs=12)
+    frames = np.frombuffer(
+        _ffmpeg("-i", out, "-map", "0:v", "-f", "rawvideo", "-pix_fmt", "gray", "-").stdout,
+        np.uint8,
+    ).reshape(-1, 90 * 160)
+    samples = np.frombuffer(
+        _ffmpeg("-i", out, "-map", "0:a", "-ac", "1", "-f", "f32le", "-").stdout, "<f4"
+    )
+    # The sound lasts as long as the clips together, to an AAC frame; the pictures to a few
+    # frames (each clip starts and ends on whole frames).
+    total = sum(b - a for a, b in spans)
+    assert abs(len(frames) - total * 25) <= 3
+    assert abs(len(samples) / 48000 - total) < 0.025  # one AAC frame
+    flashes = _onsets(frames.mean(axis=1), 25.0, 128)
+    envelope = np.abs(samples[: len(samples) // 480 * 480]).reshape(-1, 480).max(axis=1)
+    beeps = _onsets(envelope, 100.0, 0.05)
+    # One flash per clip: the frames decoded past a clip's end (up to 2.8 s past each start,
+    # where the next flash is) never reach the recap.
+    assert len(flashes) == len(spans) == len(beeps)
+    placed, at = [], 0.0
+    for start, end in spans:  # each clip starts 0.2 s before its flash
+        placed.append(at + 0.2)
+        at += end - start
+    for flash, beep, expected in zip(flashes, beeps, placed, strict=True):
+        assert abs(beep - expected) <= 0.025  # an AAC frame
+        assert abs(flash - expected) <= 0.045  # within a frame
 
-    assert len(inputs) == 12
-    assert len(segments) == 40
+
+def test_the_clip_list_quotes_the_path_and_refuses_line_breaks(tmp_path):
+    movie = str(tmp_path / "it's a movie.mp4")
+
+    script = concat_script(movie, [(1.0, 2.5), (7.25, 9.0)])
+
+    lines = script.splitlines()
+    assert lines[0] == "ffconcat version 1.0"
+    assert lines[1] == "file 'file:" + movie.replace("'", "'\\''") + "'"
+    assert lines[2:5] == ["inpoint 1.000", "outpoint 4.000", "duration 1.500"]
+    assert lines[6:9] == ["inpoint 7.250", "outpoint 10.500", "duration 1.750"]
+    with pytest.raises(PipelineError):
+        concat_script(str(tmp_path / "two\nlines.mp4"), [(1.0, 2.0)])
 
 
 def test_an_empty_selection_is_refused(tmp_path):
@@ -218,3 +287,46 @@ def test_an_empty_selection_is_refused(tmp_path):
         )
 
     assert caught.value.code == "empty_selection"
+
+
+def _loudness(source: str, chain: str = "") -> dict[str, float]:
+    out = _ffmpeg(
+        "-f", "lavfi", "-i", f"aevalsrc='{source}':s=48000:d=20",
+        "-af", f"{chain}ebur128=peak=true:framelog=quiet", "-f", "null", "-",
+    )  # fmt: skip
+    measured = parse_loudness(out.stderr)
+    assert measured is not None
+    return measured
+
+
+def test_a_swelling_tone_gets_one_linear_gain_to_minus_16_lufs():
+    source = "0.05*sin(2*PI*440*t)*(1+t/5)"
+
+    chain = loudness_filter(_loudness(source))
+    after = _loudness(source, chain + ",")
+
+    assert chain.startswith("volume=")
+    assert after["i"] == pytest.approx(-16.0, abs=0.3)
+    assert after["tp"] <= -1.5
+
+
+def test_peaks_that_a_plain_gain_would_clip_go_through_loudnorm_under_the_ceiling():
+    source = "0.06*sin(2*PI*300*t)+if(lt(mod(t,3),0.03),0.7*sin(2*PI*1000*t),0)"
+    before = _loudness(source)
+
+    chain = loudness_filter(before)
+    after = _loudness(source, chain + ",")
+
+    assert chain.startswith("loudnorm=") and "measured_I=" in chain
+    assert after["tp"] <= -1.5 + 0.2
+    assert after["i"] > before["i"] + 4
+
+
+def test_silence_is_not_amplified():
+    out = _ffmpeg(
+        "-f", "lavfi", "-i", "anullsrc=r=48000:cl=stereo:d=5",
+        "-af", "ebur128=peak=true:framelog=quiet", "-f", "null", "-",
+    )  # fmt: skip
+
+    assert parse_loudness(out.stderr) is None
+    assert loudness_filter(None) == "anull"
