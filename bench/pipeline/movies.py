@@ -16,9 +16,9 @@ from dataclasses import asdict, dataclass, field, replace
 from media_pipeline.pipeline import ffmpeg, synth
 from media_pipeline.pipeline.types import Cue
 
-# synth.make_movie puts the whole movie in one -filter_complex argument, and Linux caps a
-# single argument at 128 KiB (MAX_ARG_STRLEN): a 60-minute movie (~720 shots) does not fit.
 # Longer movies are made as 10-minute parts joined by stream copy; each join is a hard cut.
+# (synth.make_movie once could not fit a 60-minute graph in one argument; it reads the graph
+# from a file now, but the parts stay so the movies, and results, match the earlier runs.)
 SEGMENT = 600.0
 
 
