@@ -209,7 +209,7 @@ def concat_script(
     """An ffconcat list that plays `spans` of `movie` back to back on one timeline.
 
     Spans count from the movie's first frame; in- and outpoints are file timestamps, so the
-    container's `start_time` is added to them."""
+    video stream's `start_time` (from the probe) is added to them."""
     path = os.path.abspath(movie)
     if any(ch in path for ch in "\r\n"):
         raise PipelineError("bad_path", "the movie path cannot be listed for the render")
