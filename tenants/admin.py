@@ -127,12 +127,9 @@ class PlanAdmin(TranslationAdmin):
     ]
 
 
-@admin.register(AuditEvent, site=platform_admin)
-class AuditEventAdmin(admin.ModelAdmin):
-    list_display = ["created_at", "action", "tenant", "actor", "target"]
-    list_filter = ["action"]
-    search_fields = ["action", "target", "actor__email"]
-    date_hierarchy = "created_at"
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """For records only the product writes (audit trail, webhook deliveries): view and filter,
+    never add, edit or delete by hand."""
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
@@ -142,3 +139,11 @@ class AuditEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False
+
+
+@admin.register(AuditEvent, site=platform_admin)
+class AuditEventAdmin(ReadOnlyAdmin):
+    list_display = ["created_at", "action", "tenant", "actor", "target"]
+    list_filter = ["action"]
+    search_fields = ["action", "target", "actor__email"]
+    date_hierarchy = "created_at"

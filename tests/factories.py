@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from importlib import import_module
+from pathlib import Path
 
 from django.apps import apps
+from django.core.files import File
 from django.db import connection
 
 from accounts.models import Membership, User
 from billing.models import Plan
+from media_pipeline.models import Movie, MovieStatus
 from tenants.models import Tenant
 from tenants.services import create_tenant, ensure_public_tenant
 
@@ -87,3 +90,13 @@ def use_local_storage(settings, location) -> None:
             "OPTIONS": {"location": str(location), "base_url": "/media/"},
         },
     }
+
+
+def not_a_video_movie(uploader: User, folder: Path) -> Movie:
+    """A ready Movie whose file is plain text named `.mp4`, in the current tenant's schema."""
+    fake = folder / "notes.mp4"
+    fake.write_text("These are my notes, not a movie.\n" * 50)
+    movie = Movie(title="Notes", status=MovieStatus.READY, uploader=uploader)
+    with open(fake, "rb") as handle:
+        movie.file.save("notes.mp4", File(handle), save=True)
+    return movie

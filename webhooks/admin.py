@@ -15,6 +15,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from media_pipeline.admin import tenant_admin
+from tenants.admin import ReadOnlyAdmin
 
 from . import services, targets
 from .models import SUBSCRIBABLE_EVENTS, WebhookDelivery, WebhookEndpoint
@@ -133,7 +134,7 @@ class WebhookEndpointAdmin(admin.ModelAdmin):
 
 
 @admin.register(WebhookDelivery, site=tenant_admin)
-class WebhookDeliveryAdmin(admin.ModelAdmin):
+class WebhookDeliveryAdmin(ReadOnlyAdmin):
     list_display = [
         "created_at", "event", "endpoint", "status", "attempts", "response_status",
         "duration_ms", "next_attempt_at",
@@ -143,15 +144,6 @@ class WebhookDeliveryAdmin(admin.ModelAdmin):
     list_select_related = ["endpoint"]
     date_hierarchy = "created_at"
     actions = ["redeliver"]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
 
     @admin.action(description=_("Send the selected deliveries again"))
     def redeliver(self, request: HttpRequest, queryset: QuerySet[WebhookDelivery]) -> None:

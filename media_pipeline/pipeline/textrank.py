@@ -140,6 +140,7 @@ class TermWeights:
     columns: np.ndarray  # token of each entry
     values: np.ndarray  # its weight in the unit vector
     vocabulary: int
+    norms_squared: np.ndarray  # each sentence with itself: 1, or 0 without shared tokens
 
     def times(self, x: np.ndarray) -> np.ndarray:
         """U @ x: one number per sentence."""
@@ -153,8 +154,7 @@ class TermWeights:
 
     def similarity_times(self, v: np.ndarray) -> np.ndarray:
         """S @ v for the cosine similarity S = U U.T with a zero diagonal, never built."""
-        squared = np.bincount(self.rows, weights=self.values**2, minlength=self.n)
-        return self.times(self.transposed_times(v)) - squared * v
+        return self.times(self.transposed_times(v)) - self.norms_squared * v
 
 
 def term_weights(docs: Sequence[Sequence[str]]) -> TermWeights:
@@ -177,12 +177,15 @@ def term_weights(docs: Sequence[Sequence[str]]) -> TermWeights:
             rows.append(row)
             columns.append(col)
             values.append(weight / norm)
+    row_of = np.asarray(rows, dtype=np.intp)
+    weight = np.asarray(values, dtype=np.float64)
     return TermWeights(
         n=n,
-        rows=np.asarray(rows, dtype=np.intp),
+        rows=row_of,
         columns=np.asarray(columns, dtype=np.intp),
-        values=np.asarray(values, dtype=np.float64),
+        values=weight,
         vocabulary=len(column),
+        norms_squared=np.bincount(row_of, weights=weight**2, minlength=n),
     )
 
 

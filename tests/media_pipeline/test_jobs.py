@@ -11,7 +11,7 @@ from django_tenants.utils import tenant_context
 from billing.models import UsageRecord
 from media_pipeline import jobs, services
 from media_pipeline.models import JobState, Movie, MovieStatus, Recap, RecapJob, SubtitleTrack
-from tests.factories import use_local_storage
+from tests.factories import not_a_video_movie, use_local_storage
 from tests.media_pipeline.media import synth_movie
 
 pytestmark = pytest.mark.django_db
@@ -119,12 +119,8 @@ def test_a_duplicate_delivery_does_nothing(
 def test_a_file_that_is_not_a_video_fails_with_a_readable_reason(
     tenant_a, owner_a, tmp_path, django_capture_on_commit_callbacks
 ):
-    fake = tmp_path / "notes.mp4"
-    fake.write_text("These are my notes, not a movie.\n" * 50)
     with tenant_context(tenant_a):
-        movie = Movie(title="Notes", status=MovieStatus.READY, uploader=owner_a)
-        with open(fake, "rb") as handle:
-            movie.file.save("notes.mp4", File(handle), save=True)
+        movie = not_a_video_movie(owner_a, tmp_path)
         with django_capture_on_commit_callbacks(execute=False):
             job = services.start_recap_job(
                 movie=movie, target="auto", language="en", acting_user=owner_a

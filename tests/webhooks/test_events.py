@@ -5,13 +5,12 @@ from __future__ import annotations
 import io
 
 import pytest
-from django.core.files import File
 from django_tenants.utils import tenant_context
 
 from media_pipeline import jobs, uploads
 from media_pipeline import services as recaps
-from media_pipeline.models import JobState, Movie, MovieStatus, Recap
-from tests.factories import use_local_storage
+from media_pipeline.models import JobState, MovieStatus, Recap
+from tests.factories import not_a_video_movie, use_local_storage
 from tests.media_pipeline.media import synth_movie
 from tests.media_pipeline.test_jobs import add_movie, run_inline
 from webhooks import services
@@ -113,12 +112,8 @@ def test_a_job_run_to_the_end_emits_recap_completed(
 def test_a_failing_job_emits_recap_failed_with_its_code(
     tenant_a, owner_a, tmp_path, listening, queued, django_capture_on_commit_callbacks
 ):
-    fake = tmp_path / "notes.mp4"
-    fake.write_text("These are my notes, not a movie.\n" * 50)
     with tenant_context(tenant_a):
-        movie = Movie(title="Notes", status=MovieStatus.READY, uploader=owner_a)
-        with open(fake, "rb") as handle:
-            movie.file.save("notes.mp4", File(handle), save=True)
+        movie = not_a_video_movie(owner_a, tmp_path)
         with django_capture_on_commit_callbacks(execute=False):
             job = recaps.start_recap_job(
                 movie=movie, target="auto", language="en", acting_user=owner_a
