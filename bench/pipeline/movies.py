@@ -13,7 +13,8 @@ import os
 import time
 from dataclasses import asdict, dataclass, field, replace
 
-from media_pipeline.pipeline import ffmpeg, synth
+from bench import synth
+from media_pipeline.pipeline import ffmpeg
 from media_pipeline.pipeline.types import Cue
 
 # Longer movies are made as 10-minute parts joined by stream copy; each join is a hard cut.
