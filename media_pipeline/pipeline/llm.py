@@ -13,13 +13,9 @@ import urllib.error
 import urllib.request
 from collections.abc import Mapping
 from dataclasses import replace
-from typing import TYPE_CHECKING
 
 from .phrases import base_language, clock
-from .types import Analysis, Scene, Selection, Writeup
-
-if TYPE_CHECKING:
-    from .write import Writer
+from .types import Analysis, Scene, Selection, Writer, Writeup
 
 log = logging.getLogger(__name__)
 

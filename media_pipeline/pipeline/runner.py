@@ -29,6 +29,7 @@ from .types import (
     SubtitleTrackParse,
     Writeup,
 )
+from .writers import make_writer
 
 Progress = Callable[[str, float], None]
 
@@ -103,9 +104,7 @@ def run_write(
     language: str,
     settings: Mapping[str, str] | None = None,
 ) -> Writeup:
-    from . import write
-
-    writer = write.get_writer(settings)
+    writer = make_writer(settings)
     return writer.write(language=language, analysis=analysis, scenes=scenes, selection=selection)
 
 

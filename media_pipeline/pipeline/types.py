@@ -8,6 +8,7 @@ movie unless a name says otherwise.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Protocol
 
 
 class PipelineError(Exception):
@@ -164,6 +165,19 @@ class Writeup:
     language: str
     synopsis: str
     chapters: tuple[Chapter, ...]
+
+
+class Writer(Protocol):
+    """Writes the synopsis and chapter titles; the local writer and the LLM writer are two."""
+
+    def write(
+        self,
+        *,
+        language: str,
+        analysis: Analysis,
+        scenes: tuple[Scene, ...],
+        selection: Selection,
+    ) -> Writeup: ...
 
 
 @dataclass(frozen=True)
