@@ -184,7 +184,7 @@ def _make_in_parts(spec: MovieSpec, base: str, out_path: str, log) -> synth.Synt
         for path, truth in zip(paths, truths, strict=True):
             # The video's exact length, so every part starts on the frame the truth says.
             fh.write(f"file '{os.path.abspath(path)}'\nduration {truth.duration:.4f}\n")
-    ffmpeg.run(["-f", "concat", "-safe", "0", "-i", listing, "-c", "copy", out_path])
+    ffmpeg.run(["-f", "concat", "-safe", "0", "-i", ffmpeg.Input(listing), "-c", "copy", out_path])
     for path in paths:
         os.remove(path)
     os.remove(listing)

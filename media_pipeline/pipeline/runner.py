@@ -17,8 +17,11 @@ from dataclasses import asdict, dataclass, field
 
 from . import analyze as analyze_stage
 from . import probe as probe_stage
+from . import render as render_stage
 from . import scenes as scenes_stage
 from . import select as select_stage
+from .ffmpeg import StopSignal
+from .subtitles import extract_embedded, parse_subtitles
 from .types import (
     Analysis,
     Cue,
@@ -47,8 +50,13 @@ class RecapRun:
     timings: dict[str, float] = field(default_factory=dict)
 
 
-def run_probe(movie: str, *, limits: probe_stage.ProbeLimits | None = None) -> ProbeResult:
-    return probe_stage.probe(movie, limits=limits or probe_stage.ProbeLimits())
+def run_probe(
+    movie: str,
+    *,
+    limits: probe_stage.ProbeLimits | None = None,
+    stop: StopSignal | None = None,
+) -> ProbeResult:
+    return probe_stage.probe(movie, limits=limits or probe_stage.ProbeLimits(), stop=stop)
 
 
 def load_subtitles(
@@ -58,19 +66,18 @@ def load_subtitles(
     uploaded: str | None,
     work_dir: str,
     language: str | None = None,
+    stop: StopSignal | None = None,
 ) -> SubtitleTrackParse | None:
     """Cues from the uploaded file, else from an embedded text stream (the language's first)."""
-    from . import subtitles
-
     if uploaded:
-        return subtitles.parse_subtitles(uploaded)
+        return parse_subtitles(uploaded)
     if not probe.subtitle_streams:
         return None
     streams = sorted(probe.subtitle_streams, key=lambda s: s.language != language)
-    extracted = subtitles.extract_embedded(
-        movie, probe, streams[0], os.path.join(work_dir, "embedded.vtt")
+    extracted = extract_embedded(
+        movie, probe, streams[0], os.path.join(work_dir, "embedded.vtt"), stop=stop
     )
-    return subtitles.parse_subtitles(extracted)
+    return parse_subtitles(extracted)
 
 
 def run_analyze(
@@ -79,10 +86,13 @@ def run_analyze(
     parsed: SubtitleTrackParse | None = None,
     *,
     progress: Callable[[float], None] | None = None,
+    stop: StopSignal | None = None,
 ) -> Analysis:
     cues = parsed.cues if parsed else ()
     skipped = parsed.skipped if parsed else 0
-    return analyze_stage.analyze(movie, probe, cues=cues, skipped_cues=skipped, progress=progress)
+    return analyze_stage.analyze(
+        movie, probe, cues=cues, skipped_cues=skipped, progress=progress, stop=stop
+    )
 
 
 def run_scenes(analysis: Analysis) -> tuple[Scene, ...]:
@@ -118,10 +128,9 @@ def run_render(
     out_dir: str,
     scenes: tuple[Scene, ...] = (),
     progress: Callable[[float], None] | None = None,
+    stop: StopSignal | None = None,
 ) -> RenderOutputs:
-    from . import render
-
-    return render.render_recap(
+    return render_stage.render_recap(
         movie=movie,
         probe=probe,
         selection=selection,
@@ -130,6 +139,7 @@ def run_render(
         out_dir=out_dir,
         progress=progress,
         scenes=scenes or selection.scenes,
+        stop=stop,
     )
 
 
@@ -143,8 +153,11 @@ def run_all(
     limits: probe_stage.ProbeLimits | None = None,
     settings: Mapping[str, str] | None = None,
     progress: Progress | None = None,
+    stop: StopSignal | None = None,
 ) -> dict:
-    """Run every stage on `movie`, write the outputs and report.json into `out_dir`."""
+    """Run every stage on `movie`, write the outputs and report.json into `out_dir`.
+
+    Setting `stop` ends the running ffmpeg at once and raises `Stopped`; nothing is left."""
     timings: dict[str, float] = {}
 
     def timed(name: str, fn: Callable, *args, **kwargs):
@@ -164,14 +177,15 @@ def run_all(
     os.makedirs(parent, exist_ok=True)
     scratch = tempfile.mkdtemp(prefix=".recap-", dir=parent)
     try:
-        probe = timed("probe", run_probe, movie, limits=limits)
+        probe = timed("probe", run_probe, movie, limits=limits, stop=stop)
         parsed = timed(
             "subtitles", load_subtitles, movie, probe,
-            uploaded=subtitles, work_dir=scratch, language=language,
+            uploaded=subtitles, work_dir=scratch, language=language, stop=stop,
         )  # fmt: skip
         analysis = timed(
-            "analyze", run_analyze, movie, probe, parsed, progress=stage_progress("analyze")
-        )
+            "analyze", run_analyze, movie, probe, parsed,
+            progress=stage_progress("analyze"), stop=stop,
+        )  # fmt: skip
         scenes = timed("scenes", run_scenes, analysis)
         selection = timed("select", run_select, analysis, scenes, requested=target)
         writeup = timed(
@@ -182,7 +196,7 @@ def run_all(
         outputs = timed(
             "render", run_render, movie, probe, selection,
             cues=analysis.cues, writeup=writeup, out_dir=render_dir,
-            progress=stage_progress("render"),
+            progress=stage_progress("render"), stop=stop,
         )  # fmt: skip
         run = RecapRun(probe, analysis, selection.scenes, selection, writeup, outputs, timings)
         data = report(run)

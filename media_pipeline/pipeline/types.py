@@ -28,6 +28,13 @@ class TransientPipelineError(PipelineError):
     """A failure worth retrying (a killed process, a full disk that may clear)."""
 
 
+class Stopped(Exception):
+    """The caller asked the work to stop (a cancelled job, a lost lease); nothing failed.
+
+    Deliberately not a PipelineError: a stop must never be recorded as a failed movie.
+    """
+
+
 @dataclass(frozen=True)
 class SubtitleStream:
     index: int
