@@ -1,5 +1,5 @@
 """The one package that owns ffmpeg: `process` starts and supervises it (and guards its
-inputs), `commands` and `recap` build its arguments. Callers import everything from here.
+inputs and outputs), `commands` and `recap` build its arguments. Callers import from here.
 """
 
 from ..types import Stopped
@@ -16,7 +16,9 @@ from .commands import (
 from .process import (
     DEFAULT_TIMEOUT,
     PROTOCOLS,
+    Arg,
     Input,
+    Output,
     StopSignal,
     Supervised,
     binary,
@@ -45,7 +47,9 @@ __all__ = [
     "LOUDNESS_TARGET_LUFS",
     "PROTOCOLS",
     "SAMPLE_RATE",
+    "Arg",
     "Input",
+    "Output",
     "StopSignal",
     "Stopped",
     "Supervised",

@@ -44,6 +44,17 @@ class Input:
     path: str
 
 
+@dataclass(frozen=True)
+class Output:
+    """A local file ffmpeg writes: always passed as an absolute path, so a name starting with
+    `-` is never taken for an option (muxers such as image2 read the name, so no URL here)."""
+
+    path: str
+
+
+Arg = str | Input | Output
+
+
 @cache
 def binary() -> str:
     """`FFMPEG_BINARY` when set, else the static build shipped in the imageio-ffmpeg wheel."""
@@ -61,8 +72,9 @@ def input_url(path: str) -> str:
     return "file:" + os.path.abspath(path)
 
 
-def command_line(args: Sequence[str | Input]) -> list[str]:
-    """The full command: binary, common options, then `args` with every `Input` made a URL.
+def command_line(args: Sequence[Arg]) -> list[str]:
+    """The full command: binary, common options, then `args` with every `Input` made a URL
+    and every `Output` an absolute path.
 
     A plain string after `-i` is refused unless it is already an absolute `file:` URL or a
     generated source (`-f lavfi`, which reads no file): a raw path would let a file named
@@ -73,13 +85,16 @@ def command_line(args: Sequence[str | Input]) -> list[str]:
         if isinstance(arg, Input):
             cmd.append(input_url(arg.path))
             continue
+        if isinstance(arg, Output):
+            cmd.append(os.path.abspath(arg.path))
+            continue
         if index and args[index - 1] == "-i" and not _guarded(arg, args[:index]):
             raise ValueError(f"ffmpeg input {arg!r} must be passed as Input(path)")
         cmd.append(arg)
     return cmd
 
 
-def _guarded(value: str, before: Sequence[str | Input]) -> bool:
+def _guarded(value: str, before: Sequence[Arg]) -> bool:
     generated = list(before[-3:-1]) == ["-f", "lavfi"]
     return generated or value.startswith("file:/")
 
@@ -116,7 +131,7 @@ class Supervised:
 
     def __init__(
         self,
-        args: Sequence[str | Input],
+        args: Sequence[Arg],
         *,
         timeout: float,
         stop: StopSignal | None,
@@ -216,7 +231,7 @@ class Supervised:
 
 
 def run(
-    args: Sequence[str | Input],
+    args: Sequence[Arg],
     *,
     timeout: float = DEFAULT_TIMEOUT,
     check: bool = True,
@@ -240,7 +255,7 @@ def run(
 
 @contextmanager
 def pipe(
-    args: Sequence[str | Input],
+    args: Sequence[Arg],
     *,
     timeout: float = DEFAULT_TIMEOUT,
     pass_fds: Sequence[int] = (),
@@ -267,7 +282,7 @@ def pipe(
 
 
 def run_with_progress(
-    args: Sequence[str | Input],
+    args: Sequence[Arg],
     *,
     on_frames: Callable[[int], None] | None,
     timeout: float = DEFAULT_TIMEOUT,

@@ -10,7 +10,7 @@ import re
 from collections.abc import Sequence
 
 from ..types import PipelineError
-from .process import Input
+from .process import Arg, Input, Output
 
 AUDIO_FADE = 0.08  # seconds of fade at every join, short enough to keep words intact
 LOUDNESS_TARGET_LUFS = -16.0
@@ -46,7 +46,7 @@ def concat_script(
     return "\n".join(lines) + "\n"
 
 
-def _concat_input(script: str, *, audio_only: bool) -> list[str | Input]:
+def _concat_input(script: str, *, audio_only: bool) -> list[Arg]:
     """The concat list as the only input; every frame carries its clip's start and length.
 
     `-copyts` keeps the concat timeline as it is: by default ffmpeg would shift it by the first
@@ -88,7 +88,7 @@ def _audio_chain(spans: Sequence[tuple[float, float]]) -> list[str]:
     return graph
 
 
-def loudness_scan_args(script: str, spans: Sequence[tuple[float, float]]) -> list[str | Input]:
+def loudness_scan_args(script: str, spans: Sequence[tuple[float, float]]) -> list[Arg]:
     """Audio-only pass over the kept spans that prints the EBU R128 summary (integrated
     loudness and true peak) on stderr."""
     graph = [*_audio_chain(spans), "[acat]ebur128=peak=true:framelog=quiet[aout]"]
@@ -147,7 +147,7 @@ def recap_render_args(
     sprite: tuple[float, int, int, int, int] | None,
     out_video: str,
     out_sprite: str,
-) -> list[str | Input]:
+) -> list[Arg]:
     """One run: the clips of `script` (see `concat_script`) back to back, loudness normalised,
     scaled, H.264/AAC with faststart.
 
@@ -175,15 +175,17 @@ def recap_render_args(
         )
     else:
         graph.append("[vcat]null[vmain]")
-    args: list[str | Input] = [
+    args: list[Arg] = [
         *_concat_input(script, audio_only=False),
         "-filter_complex", ";".join(graph),
         *outputs,
         "-c:v", "libx264", "-preset", "veryfast", "-crf", "21", "-pix_fmt", "yuv420p",
         "-profile:v", "high", "-g", "48",
         "-c:a", "aac", "-b:a", "160k", "-ar", str(SAMPLE_RATE),
-        "-movflags", "+faststart", "-f", "mp4", out_video,
+        "-movflags", "+faststart", "-f", "mp4", Output(out_video),
     ]  # fmt: skip
     if sprite:
-        args += ["-map", "[sprite]", "-frames:v", "1", "-q:v", "4", "-update", "1", out_sprite]
+        args += [
+            "-map", "[sprite]", "-frames:v", "1", "-q:v", "4", "-update", "1", Output(out_sprite),
+        ]  # fmt: skip
     return args
