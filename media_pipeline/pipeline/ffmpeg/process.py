@@ -104,7 +104,7 @@ _PRCTL = None
 if sys.platform.startswith("linux"):
     with suppress(OSError, AttributeError):
         _PRCTL = ctypes.CDLL(None, use_errno=True).prctl
-        _PRCTL.argtypes = [ctypes.c_int, ctypes.c_ulong, ctypes.c_ulong, ctypes.c_ulong]
+        _PRCTL.argtypes = [ctypes.c_int, *[ctypes.c_ulong] * 4]
         _PRCTL.restype = ctypes.c_int
 
 
@@ -114,7 +114,7 @@ def _die_with_parent(parent: int) -> None:
     The child only calls into libc and compares two integers (no imports, no locks), which is
     what keeps a `preexec_fn` safe in a parent that has other threads running.
     """
-    _PRCTL(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0)
+    _PRCTL(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
     if os.getppid() != parent:  # the parent died before the call took effect
         os.kill(os.getpid(), signal.SIGKILL)
 
