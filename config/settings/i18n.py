@@ -24,6 +24,9 @@ LANGUAGES = [
     ("fa", _("Persian")),
     ("ur", _("Urdu")),
 ]
+# The codes alone, for validation and API enums; read it as settings.LANGUAGE_CODES rather than
+# deriving it from LANGUAGES again (a test keeps it the only copy).
+LANGUAGE_CODES = tuple(code for code, _name in LANGUAGES)
 LOCALE_PATHS = [BASE_DIR / "locale"]
 # Translated model text (plan copy, organisation names): one column per language, English is
 # the fallback, and a value given without a language (code, fixtures, signup) fills English.
