@@ -5,7 +5,10 @@ The RecapJob row is the source of truth for video work; the broker only carries 
 
 from __future__ import annotations
 
+from django.core.exceptions import ImproperlyConfigured
+
 from .base import REDIS_URL, RUN_DIR, env
+from .product import RECAP_RECOVERY_INTERVAL
 
 # Kombu names Redis-over-a-Unix-socket "redis+socket://"; redis-py names it "unix://".
 CELERY_BROKER_URL = env.str(
@@ -17,9 +20,34 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = False
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+
+# Hard limit of every task that sets none of its own.
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=60 * 60 * 3)
-# Above every hard limit, so an unacknowledged long task is not redelivered while it runs.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_TASK_TIME_LIMIT + 15 * 60}
+# One stage of a recap job (media_pipeline.tasks.run_stage). The soft limit leaves the stage two
+# minutes to stop ffmpeg's process group and release its lease before the hard kill.
+RECAP_STAGE_TIME_LIMIT = env.int("RECAP_STAGE_TIME_LIMIT", default=CELERY_TASK_TIME_LIMIT)
+RECAP_STAGE_SOFT_TIME_LIMIT = env.int(
+    "RECAP_STAGE_SOFT_TIME_LIMIT", default=RECAP_STAGE_TIME_LIMIT - 120
+)
+if not 0 < RECAP_STAGE_SOFT_TIME_LIMIT < RECAP_STAGE_TIME_LIMIT:
+    raise ImproperlyConfigured(
+        "RECAP_STAGE_SOFT_TIME_LIMIT must be above zero and below RECAP_STAGE_TIME_LIMIT."
+    )
+
+# With acks_late, Redis hands an unacknowledged message to another worker once the visibility
+# timeout passes, even while the first one still runs it. So the timeout sits above the longest
+# hard limit any task may use: whichever limit is lowered, a running stage is never redelivered.
+#
+# The lease (RECAP_LEASE_SECONDS, renewed every third of it) is what actually restarts the work
+# of a dead worker: once it expires, the recovery sweep (every RECAP_RECOVERY_INTERVAL seconds)
+# queues the stage again, minutes after the death. The visibility timeout is only the broker's
+# late backstop for the same message; when it finally fires, the redelivered stage finds the job
+# moved on (or the lease held) and does nothing. Keep the lease far below the timeout.
+_REDELIVERY_MARGIN = 15 * 60
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": max(CELERY_TASK_TIME_LIMIT, RECAP_STAGE_TIME_LIMIT) + _REDELIVERY_MARGIN
+}
+
 CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TASK_ROUTES = {"media_pipeline.tasks.run_stage": {"queue": "video"}}
 CELERY_BEAT_SCHEDULE = {
@@ -37,7 +65,7 @@ CELERY_BEAT_SCHEDULE = {
     },
     "recover-stalled-jobs": {
         "task": "media_pipeline.tasks.recover_stalled_jobs",
-        "schedule": env.int("RECAP_RECOVERY_INTERVAL", default=60),
+        "schedule": RECAP_RECOVERY_INTERVAL,
     },
     "queue-overdue-webhook-deliveries": {
         "task": "webhooks.tasks.queue_overdue_deliveries",
