@@ -48,8 +48,18 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": max(CELERY_TASK_TIME_LIMIT, RECAP_STAGE_TIME_LIMIT) + _REDELIVERY_MARGIN
 }
 
+# Renders fill the "video" queue for hours; the periodic sweeps have a queue of their own, served
+# by a small worker of its own (Procfile, deploy/), so recovering a stalled job never waits behind
+# a render. The main workers consume "maintenance" too, so a single worker still runs them.
 CELERY_TASK_DEFAULT_QUEUE = "default"
-CELERY_TASK_ROUTES = {"media_pipeline.tasks.run_stage": {"queue": "video"}}
+CELERY_TASK_ROUTES = {
+    "media_pipeline.tasks.run_stage": {"queue": "video"},
+    "media_pipeline.tasks.recover_stalled_jobs": {"queue": "maintenance"},
+    "media_pipeline.tasks.discard_stale_uploads": {"queue": "maintenance"},
+    "api.tasks.purge_idempotency_records": {"queue": "maintenance"},
+    "webhooks.tasks.queue_overdue_deliveries": {"queue": "maintenance"},
+    "accounts.tasks.expire_invitations": {"queue": "maintenance"},
+}
 CELERY_BEAT_SCHEDULE = {
     "expire-invitations": {
         "task": "accounts.tasks.expire_invitations",
