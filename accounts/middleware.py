@@ -11,8 +11,6 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
 
-SUPPORTED = {code for code, _name in settings.LANGUAGES}
-
 
 def supported(code: str | None) -> str | None:
     if not code:

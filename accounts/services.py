@@ -219,9 +219,6 @@ def consume_handoff_token(*, token: str, tenant: Tenant) -> User | None:
     return user
 
 
-LANGUAGE_CODES = frozenset(code for code, _name in settings.LANGUAGES)
-
-
 def update_profile(*, user: User, full_name: str, language: str) -> User:
     """A person changes their own name and preferred language (used from the next response)."""
     full_name = " ".join(full_name.split())
@@ -229,7 +226,7 @@ def update_profile(*, user: User, full_name: str, language: str) -> User:
         raise ValidationError(_("Enter your name."), code="required")
     if len(full_name) > User._meta.get_field("full_name").max_length:
         raise ValidationError(_("Keep your name under 150 characters."), code="too_long")
-    if language not in LANGUAGE_CODES:
+    if language not in settings.LANGUAGE_CODES:
         raise ValidationError(_("Choose one of the offered languages."), code="invalid_language")
     with transaction.atomic():
         locked = User.objects.select_for_update().get(pk=user.pk)

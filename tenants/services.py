@@ -173,7 +173,6 @@ def set_tenant_status(*, tenant: Tenant, status: str, acting_user: User | None) 
     return tenant
 
 
-LANGUAGE_CODES = frozenset(code for code, _name in settings.LANGUAGES)
 # The name typed on the settings page is the fallback every language without its own name shows.
 BASE_NAME_LANGUAGE = settings.MODELTRANSLATION_DEFAULT_LANGUAGE
 NAME_MAX_LENGTH = Tenant._meta.get_field("name").max_length
@@ -213,11 +212,11 @@ def update_tenant_settings(
     name = _clean_name(name)
     if not name:
         raise ValidationError(_("Enter the organisation's name."), code="required")
-    if default_language not in LANGUAGE_CODES:
+    if default_language not in settings.LANGUAGE_CODES:
         raise ValidationError(_("Choose one of the offered languages."), code="invalid_language")
     names = {}
     for code, value in (translated_names or {}).items():
-        if code not in LANGUAGE_CODES or code == BASE_NAME_LANGUAGE:
+        if code not in settings.LANGUAGE_CODES or code == BASE_NAME_LANGUAGE:
             raise ValidationError(
                 _("Choose one of the offered languages."), code="invalid_language"
             )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
@@ -17,7 +18,6 @@ from media_pipeline.views import protected_file
 
 from .. import downloads
 from .common import api_url, get_or_404, headerless_url
-from .movies import LANGUAGE_CODES
 
 
 class ChapterOutput(serializers.Serializer):
@@ -60,7 +60,7 @@ class RecapOutput(serializers.ModelSerializer):
 class RecapListApi(generics.ListAPIView):
     class FilterSerializer(serializers.Serializer):
         movie = serializers.IntegerField(required=False, min_value=1)
-        language = serializers.ChoiceField(choices=LANGUAGE_CODES, required=False)
+        language = serializers.ChoiceField(choices=settings.LANGUAGE_CODES, required=False)
 
     serializer_class = RecapOutput
 
@@ -79,7 +79,7 @@ class RecapListApi(generics.ListAPIView):
         tags=["recaps"],
         parameters=[
             OpenApiParameter("movie", OpenApiTypes.INT, description="A movie id."),
-            OpenApiParameter("language", OpenApiTypes.STR, enum=LANGUAGE_CODES),
+            OpenApiParameter("language", OpenApiTypes.STR, enum=settings.LANGUAGE_CODES),
         ],
     )
     def get(self, request: Request) -> Response:
