@@ -7,12 +7,9 @@ from datetime import timedelta
 from .base import env
 
 REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": [
-        "api.auth.ApiKeyAuthentication",
-        "api.auth.TenantJWTAuthentication",
-        "rest_framework.authentication.SessionAuthentication",
-    ],
-    "DEFAULT_PERMISSION_CLASSES": ["api.permissions.TenantMember", "api.permissions.ScopedKey"],
+    # The caller is read by api.middleware.ApiCredentialMiddleware (key, token) or the session.
+    "DEFAULT_AUTHENTICATION_CLASSES": ["api.auth.CallerAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["api.permissions.SignedIn", "api.permissions.ScopedKey"],
     "DEFAULT_THROTTLE_CLASSES": ["api.throttling.ClientRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {
         "api": env.str("API_THROTTLE_RATE", default="600/min"),

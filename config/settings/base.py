@@ -59,6 +59,7 @@ INSTALLED_APPS = list(dict.fromkeys(SHARED_APPS + TENANT_APPS))
 
 MIDDLEWARE = [
     "tenants.middleware.HealthCheckMiddleware",
+    "web.errors.OutageMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "tenants.middleware.TenantResolutionMiddleware",
@@ -69,7 +70,9 @@ MIDDLEWARE = [
     "accounts.middleware.LanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "tenants.middleware.TenantMembershipMiddleware",
+    # View hooks, in this order: who calls the API, then the membership check for everyone.
+    "api.middleware.ApiCredentialMiddleware",
+    "accounts.middleware.AccessMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls_tenant"
