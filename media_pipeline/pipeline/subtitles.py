@@ -14,7 +14,7 @@ from . import ffmpeg
 from .types import Clip, Cue, PipelineError, ProbeResult, SubtitleStream, SubtitleTrackParse
 
 # Uploaded subtitle files are small; anything bigger is not a subtitle file.
-MAX_BYTES = 10 * 1024 * 1024
+MAX_BYTES = 5 * 1024 * 1024
 # A cue cut at a clip edge shorter than this would only flash on screen.
 MIN_RETIMED_CUE = 0.25
 TEXT_CODECS = frozenset({"subrip", "srt", "mov_text", "ass", "ssa", "webvtt", "text"})
