@@ -13,8 +13,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from media_pipeline.files import file_response
 from media_pipeline.models import Recap
-from media_pipeline.views import protected_file
 
 from .. import downloads
 from .common import api_url, get_or_404, headerless_url
@@ -122,6 +122,7 @@ class RecapDownloadsApi(APIView):
 class FileApi(APIView):
     """The link itself is the credential: no Authorization header, no membership check."""
 
+    open_to_visitors = True
     authentication_classes: list = []
     permission_classes = [AllowAny]
 
@@ -142,4 +143,4 @@ class FileApi(APIView):
             ) from exc
         except downloads.InvalidLink as exc:
             raise exceptions.NotFound() from exc
-        return protected_file(request._request, name)
+        return file_response(name)
