@@ -13,13 +13,6 @@ ROOT = Path(__file__).resolve().parent.parent.parent
 SKIPPED_FOLDERS = {".venv", ".git", ".run", "migrations", "node_modules", "staticfiles"}
 # The one place allowed to derive the codes.
 SETTINGS_FOLDER = Path("config/settings")
-# Modules being restructured elsewhere still hold their own copy; each must leave this list
-# when it switches to settings.LANGUAGE_CODES (the second test below insists on it).
-NOT_YET_SWITCHED = {
-    "media_pipeline/services.py",
-    "media_pipeline/uploads.py",
-    "tenants/platform_api.py",
-}
 COLLECTIONS = {"set", "frozenset", "list", "tuple", "sorted"}
 
 
@@ -138,18 +131,8 @@ def test_language_codes_are_derived_once_in_the_settings():
     assert isinstance(settings.LANGUAGE_CODES, tuple)
     for code, (language, _name) in zip(settings.LANGUAGE_CODES, settings.LANGUAGES, strict=True):
         assert code == language
-    offenders = {
-        module: lines
-        for module, lines in derivations_by_module().items()
-        if module not in NOT_YET_SWITCHED
-    }
+    offenders = derivations_by_module()
     assert offenders == {}, "read settings.LANGUAGE_CODES instead of deriving the codes"
-
-
-def test_modules_waiting_to_switch_still_hold_their_copy():
-    still_deriving = set(derivations_by_module())
-    switched = sorted(NOT_YET_SWITCHED - still_deriving)
-    assert switched == [], f"remove {switched} from NOT_YET_SWITCHED: they read the setting now"
 
 
 def test_the_walk_covers_the_apps_and_skips_the_settings():
