@@ -1,7 +1,23 @@
 from django.apps import AppConfig
+from django.db.models import signals
 from django.utils.translation import gettext_lazy as _
 
 
 class TenantsConfig(AppConfig):
     name = "tenants"
     verbose_name = _("Organisations")
+
+    def ready(self) -> None:
+        # Every write of an organisation or a domain forgets what tenant resolution cached.
+        from . import resolution
+        from .models import Domain, Tenant
+
+        for signal, receiver, sender in (
+            (signals.pre_save, resolution.tenant_changing, Tenant),
+            (signals.post_save, resolution.tenant_changed, Tenant),
+            (signals.post_delete, resolution.tenant_changed, Tenant),
+            (signals.pre_save, resolution.domain_changing, Domain),
+            (signals.post_save, resolution.domain_changed, Domain),
+            (signals.post_delete, resolution.domain_changed, Domain),
+        ):
+            signal.connect(receiver, sender=sender, dispatch_uid=f"tenants.{receiver.__name__}")

@@ -20,6 +20,16 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
 
 @pytest.fixture(autouse=True)
+def _empty_cache(request):
+    """Each database test starts with an empty shared cache: a test's rows roll back, and what
+    it cached about them (tenants, keys, members) must not outlive them."""
+    if "django_db_blocker" in request.fixturenames:
+        from django.core.cache import cache
+
+        cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _public_schema_between_tests(request):
     """Every database test starts and ends in the public schema, like every request does."""
     yield

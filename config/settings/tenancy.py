@@ -21,4 +21,9 @@ PUBLIC_SCHEMA_URLCONF = "config.urls_public"
 TENANT_CREATION_FAKES_MIGRATIONS = env.bool("TENANT_CLONE_TEMPLATE", default=False)
 TENANT_BASE_SCHEMA = "tenant_template"
 TENANT_SUBFOLDER_PREFIX = None
+# `SET search_path` once per request (and after each switch of tenant), not before every query;
+# django-tenants forgets the setting on rollback, which undoes a SET in PostgreSQL.
+TENANT_LIMIT_SET_CALLS = True
+# Seconds a resolved host or slug stays cached; every change of a tenant or domain forgets it.
+TENANT_CACHE_SECONDS = env.int("TENANT_CACHE_SECONDS", default=300)
 DATABASE_ROUTERS = ["django_tenants.routers.TenantSyncRouter"]

@@ -1,0 +1,55 @@
+"""Shared-cache entries that their owner drops the moment the rows under them change (tenants by
+host, API keys, callers): read through, fill without overwriting, forget with a tombstone.
+
+Forgetting writes a short-lived tombstone rather than deleting, once at the change and again
+when its transaction commits: a request that read the old row just before the change and fills
+just after cannot put it back, because `fill` never overwrites and a tombstone reads as a miss.
+Keys live in the key space of the connection's schema (the cache's KEY_FUNCTION prefixes it), so
+owners read only in the schema the entry belongs to and forget in it by name.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from contextlib import nullcontext
+from typing import Any
+
+from django.core.cache import cache
+from django.db import connection, transaction
+from django_tenants.utils import schema_context
+
+# What `read` answers for an entry that is absent or forgotten.
+MISS = object()
+TOMBSTONE = "web.cache:forgotten"
+# Longer than any request takes between reading a row and filling the cache with it.
+TOMBSTONE_SECONDS = 15
+
+
+def read(key: str) -> Any:
+    """The cached value of `key` in the current schema's key space, or MISS."""
+    value = cache.get(key, MISS)
+    if isinstance(value, str) and value == TOMBSTONE:
+        return MISS
+    return value
+
+
+def fill(key: str, value: Any, timeout: int) -> None:
+    """Cache `value` unless the entry exists (a fresher value, or a tombstone)."""
+    cache.add(key, value, timeout)
+
+
+def forget(keys: Iterable[str], *, schema: str) -> None:
+    """Drop `keys` of `schema`'s key space now and once more after the current transaction
+    commits; a rollback keeps the tombstones, which only cost a database read."""
+    keys = list(dict.fromkeys(keys))
+    if not keys:
+        return
+
+    def bury() -> None:
+        same = connection.schema_name == schema
+        with nullcontext() if same else schema_context(schema):
+            cache.set_many(dict.fromkeys(keys, TOMBSTONE), TOMBSTONE_SECONDS)
+
+    bury()
+    if connection.in_atomic_block:
+        transaction.on_commit(bury, robust=True)
