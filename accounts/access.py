@@ -3,25 +3,77 @@
 Every service that reads or writes an organisation's data asks here (`require_role`), and the
 access middleware asks here once per request to put `request.membership` on pages and API
 calls alike. Staff may act everywhere; people outside the organisation never.
+
+A member (the person and their membership) is cached in the organisation's key space of the
+shared cache; every save or delete of a membership or a person forgets it (`forget_member`,
+`forget_person`, connected in AccountsConfig.ready()).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
+from django.db import connection
 from django.utils.translation import gettext as _
 
-from .models import ANY_ROLE, MANAGER_ROLES, OWNER_ROLES, WRITER_ROLES, Membership
+from web import cache as shared
+
+from .models import ANY_ROLE, MANAGER_ROLES, OWNER_ROLES, WRITER_ROLES, Membership, User
 
 __all__ = [
-    "ANY_ROLE", "MANAGER_ROLES", "OWNER_ROLES", "WRITER_ROLES",
-    "forget", "holds_role", "membership_of", "remember", "require_role", "require_staff",
+    "ANY_ROLE", "MANAGER_ROLES", "OWNER_ROLES", "WRITER_ROLES", "Caller", "caller_of",
+    "forget", "forget_member", "forget_person", "holds_role", "membership_of", "remember",
+    "require_role", "require_staff",
 ]  # fmt: skip
 
 # Memberships a request has already read, on the user object it carries (see `remember`).
 _CACHE = "_memberships_by_tenant"
+
+
+@dataclass(frozen=True)
+class Caller:
+    """A person who may act on an organisation: a member, or staff (`membership` None)."""
+
+    user: User
+    membership: Membership | None
+
+
+def _member_key(user_id: int) -> str:
+    # The key function adds the organisation's schema.
+    return f"access:member:{user_id}"
+
+
+def _member(user_id: int, tenant: Any) -> Caller | None:
+    """`user_id` as a member of `tenant`, or None; from the shared cache when the connection is
+    on the organisation's schema (a request on its site), from the database otherwise."""
+    own = connection.schema_name == tenant.schema_name
+    found = shared.read(_member_key(user_id)) if own else shared.MISS
+    if found is shared.MISS:
+        membership = (
+            Membership.objects.select_related("user")
+            .defer("user__password")
+            .filter(user_id=user_id, tenant_id=tenant.pk)
+            .first()
+        )
+        found = Caller(membership.user, membership) if membership is not None else None
+        if own and found is not None:
+            shared.fill(_member_key(user_id), found, settings.AUTH_CACHE_SECONDS)
+    return found
+
+
+def caller_of(*, user_id: int, tenant: Any) -> Caller | None:
+    """The active person `user_id` if they may act on `tenant` (a member, or staff), else
+    None. The person comes without the password hash: credentials other than the session's
+    are checked before this, and the cache never holds one."""
+    member = _member(user_id, tenant)
+    if member is not None:
+        return member if member.user.is_active else None
+    user = User.objects.defer("password").filter(pk=user_id, is_active=True, is_staff=True).first()
+    return Caller(user, None) if user is not None else None
 
 
 def is_staff(user: Any) -> bool:
@@ -35,7 +87,8 @@ def membership_of(*, user: Any, tenant: Any) -> Membership | None:
     remembered = getattr(user, _CACHE, None)
     if remembered is not None and tenant.pk in remembered:
         return remembered[tenant.pk]
-    return Membership.objects.filter(user_id=user.pk, tenant_id=tenant.pk).first()
+    member = _member(user.pk, tenant)
+    return member.membership if member is not None else None
 
 
 def remember(*, user: Any, tenant: Any, membership: Membership | None) -> None:
@@ -79,3 +132,32 @@ def require_staff(*, user: Any, message: str | None = None) -> None:
     """Platform operations (the platform API and admin) are for staff only."""
     if not is_staff(user):
         raise PermissionDenied(message or _("Only platform staff may do that."))
+
+
+def forget_member(*, user_id: int, schema_name: str) -> None:
+    """After a change to one membership (joined, new role, removed)."""
+    shared.forget([_member_key(user_id)], schema=schema_name)
+
+
+def forget_person(user_id: int) -> None:
+    """After a change to a person (deactivated, staff flag, profile): in every organisation
+    they belong to. The one call that drops everything cached about someone's access."""
+    schemas = Membership.objects.filter(user_id=user_id).values_list(
+        "tenant__schema_name", flat=True
+    )
+    for schema_name in schemas:
+        forget_member(user_id=user_id, schema_name=schema_name)
+
+
+# Model signal receivers (connected in AccountsConfig.ready()).
+def membership_changed(sender: type, instance: Membership, **kwargs: Any) -> None:
+    if kwargs.get("created"):
+        return  # nothing was cached for someone who was not a member
+    forget_member(user_id=instance.user_id, schema_name=instance.tenant.schema_name)
+
+
+def person_changed(sender: type, instance: User, **kwargs: Any) -> None:
+    update_fields = kwargs.get("update_fields")
+    if kwargs.get("created") or (update_fields and set(update_fields) <= {"last_login"}):
+        return
+    forget_person(instance.pk)

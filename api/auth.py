@@ -49,7 +49,8 @@ def may_use_tenant(user: User) -> bool:
 
 def api_key_caller(raw: bytes) -> tuple[User, ApiKey]:
     """`Authorization: Api-Key mr_…` (or `Bearer mr_…`); keys exist only in their tenant."""
-    if connection.tenant.is_public:
+    tenant = connection.tenant
+    if tenant.is_public:
         raise exceptions.AuthenticationFailed(
             _("API keys belong to one organisation and work only on its API.")
         )
@@ -60,12 +61,13 @@ def api_key_caller(raw: bytes) -> tuple[User, ApiKey]:
     api_key = services.find_active_key(key)
     if api_key is None:
         raise exceptions.AuthenticationFailed(_("This API key is not valid."))
-    user = User.objects.filter(pk=api_key.created_by_id, is_active=True).first()
-    if user is None or not may_use_tenant(user):
+    caller = access.caller_of(user_id=api_key.created_by_id, tenant=tenant)
+    if caller is None:
         # The person who made the key left (or was deactivated): the key goes with them.
         raise exceptions.AuthenticationFailed(_("This API key is not valid."))
+    access.remember(user=caller.user, tenant=tenant, membership=caller.membership)
     services.note_key_used(api_key)
-    return user, api_key
+    return caller.user, api_key
 
 
 class TenantJWTAuthentication(JWTAuthentication):
@@ -80,6 +82,15 @@ class TenantJWTAuthentication(JWTAuthentication):
         return token
 
     def get_user(self, validated_token: Token) -> User:
+        tenant = connection.tenant
+        user_id = validated_token.get(jwt_settings.USER_ID_CLAIM)
+        # Revocation by password change needs the password hash, which the cache never holds.
+        if user_id is not None and not jwt_settings.CHECK_REVOKE_TOKEN:
+            caller = access.caller_of(user_id=user_id, tenant=tenant)
+            if caller is not None:
+                access.remember(user=caller.user, tenant=tenant, membership=caller.membership)
+                return caller.user
+        # Refused (or checked in full): simplejwt says why (no such person, inactive), or we do.
         user = super().get_user(validated_token)
         if not may_use_tenant(user):
             raise JWTAuthenticationFailed(

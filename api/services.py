@@ -1,13 +1,19 @@
-"""Writes on API keys: create (the key is returned once), revoke, and note their use."""
+"""Writes on API keys: create (the key is returned once), revoke, and note their use; the
+cache of active keys by hash, which every save or delete of a key forgets."""
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+import logging
 import secrets
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import Any
 
+from celery import current_app
+from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import QuerySet
@@ -17,12 +23,16 @@ from django.utils.translation import gettext as _
 from accounts import access
 from accounts.models import User
 from compliance.services import record_event
+from web import cache as shared
 
 from .models import ApiKey, KeyScope
+
+log = logging.getLogger(__name__)
 
 KEY_PREFIX = "mr_"
 # last_used_at is a hint for people reviewing their keys, not an access log: one write a minute.
 LAST_USED_RESOLUTION = timedelta(minutes=1)
+RECORD_KEY_USE = "api.tasks.record_key_use"
 
 
 @dataclass(frozen=True)
@@ -96,6 +106,11 @@ def revoke_api_key(*, api_key: ApiKey, acting_user: User) -> ApiKey:
     return locked
 
 
+def _key_entry(hashed: str) -> str:
+    # Named by the key's SHA-256, never by the key; the key function adds the schema.
+    return f"api:key:{hashed}"
+
+
 def find_active_key(key: str) -> ApiKey | None:
     """The unrevoked key of the current organisation matching `key`, or None."""
     if not key.startswith(KEY_PREFIX):
@@ -103,18 +118,42 @@ def find_active_key(key: str) -> ApiKey | None:
     prefix, _sep, secret = key[len(KEY_PREFIX) :].partition("_")
     if not prefix or not secret:
         return None
-    api_key = ApiKey.objects.filter(prefix=prefix, revoked_at__isnull=True).first()
-    if api_key is None or not hmac.compare_digest(api_key.hashed_key, hash_key(key)):
-        return None
+    hashed = hash_key(key)
+    api_key = shared.read(_key_entry(hashed))
+    if api_key is shared.MISS:
+        api_key = ApiKey.objects.filter(prefix=prefix, revoked_at__isnull=True).first()
+        if api_key is None or not hmac.compare_digest(api_key.hashed_key, hashed):
+            return None
+        shared.fill(_key_entry(hashed), api_key, settings.AUTH_CACHE_SECONDS)
     return api_key
 
 
+def forget_key(api_key: ApiKey) -> None:
+    """After any change to a key (revoked, deleted): the next request reads it again."""
+    shared.forget([_key_entry(api_key.hashed_key)], schema=connection.schema_name)
+
+
+def key_changed(sender: type, instance: ApiKey, **kwargs: Any) -> None:
+    """Model signal receiver (connected in ApiConfig.ready())."""
+    if not kwargs.get("created"):
+        forget_key(instance)
+
+
 def note_key_used(api_key: ApiKey) -> None:
+    """Have `last_used_at` written, at most once a minute per key and never by the request: the
+    first request of each minute queues a task, the others only find the minute's marker."""
     now = timezone.now()
     if api_key.last_used_at is not None and now - api_key.last_used_at < LAST_USED_RESOLUTION:
         return
-    # Conditional, so concurrent requests write at most once per minute between them.
-    ApiKey.objects.filter(pk=api_key.pk).exclude(
-        last_used_at__gte=now - LAST_USED_RESOLUTION
-    ).update(last_used_at=now)
-    api_key.last_used_at = now
+    resolution = int(LAST_USED_RESOLUTION.total_seconds())
+    if not cache.add(f"api:key-used:{api_key.pk}", 1, resolution):
+        return
+    try:
+        current_app.send_task(RECORD_KEY_USE, args=(api_key.pk, now.isoformat()))
+    except Exception as exc:  # any broker error: a missed hint, never a failed request
+        log.warning("could not queue the last use of API key %s: %s", api_key.pk, exc)
+
+
+def record_key_use(*, key_id: int, used_at: datetime) -> None:
+    """Move `last_used_at` forward (never back: tasks may arrive out of order)."""
+    ApiKey.objects.filter(pk=key_id).exclude(last_used_at__gte=used_at).update(last_used_at=used_at)

@@ -26,6 +26,9 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "/"
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 3
 INVITATION_TTL_DAYS = env.int("INVITATION_TTL_DAYS", default=7)
+# Seconds an API key or a member (person + role) stays in the shared cache; any change to the
+# key, the membership or the person forgets it at once (docs/decisions/0019).
+AUTH_CACHE_SECONDS = env.int("AUTH_CACHE_SECONDS", default=300)
 
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=PRODUCTION)
