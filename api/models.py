@@ -36,6 +36,7 @@ class ApiKey(models.Model):
         verbose_name = _("API key")
         verbose_name_plural = _("API keys")
         ordering = ["-created_at"]
+        indexes = [models.Index(fields=["created_at"], name="apikey_created")]
 
     def __str__(self) -> str:
         return f"{self.name} (mr_{self.prefix}_…)"

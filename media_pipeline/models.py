@@ -6,6 +6,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
 from .storage import movie_upload_to, recap_upload_to, subtitle_upload_to
@@ -80,6 +81,17 @@ class Movie(models.Model):
         verbose_name = _("movie")
         verbose_name_plural = _("movies")
         ordering = ["-created_at"]
+        # Every filter and order the library page and the API offer (title search is a
+        # substring match, which no B-tree serves).
+        indexes = [
+            models.Index(fields=["created_at", "id"], name="movie_created"),
+            models.Index(fields=["status", "created_at"], name="movie_status_created"),
+            models.Index(fields=["language", "created_at"], name="movie_language_created"),
+            models.Index(fields=["title"], name="movie_title"),
+            models.Index(Lower("title"), name="movie_title_lower"),
+            models.Index(fields=["duration"], name="movie_duration"),
+            models.Index(fields=["size_bytes"], name="movie_size"),
+        ]
 
     def __str__(self) -> str:
         return self.title
@@ -192,7 +204,12 @@ class RecapJob(models.Model):
         verbose_name = _("recap job")
         verbose_name_plural = _("recap jobs")
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["state", "lease_expires_at"])]
+        indexes = [
+            models.Index(fields=["state", "lease_expires_at"]),
+            models.Index(fields=["created_at"], name="job_created"),
+            models.Index(fields=["state", "created_at"], name="job_state_created"),
+            models.Index(fields=["movie", "created_at"], name="job_movie_created"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.movie} #{self.pk} ({self.state})"
@@ -228,6 +245,11 @@ class Recap(models.Model):
         verbose_name = _("recap")
         verbose_name_plural = _("recaps")
         ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["created_at"], name="recap_created"),
+            models.Index(fields=["movie", "created_at"], name="recap_movie_created"),
+            models.Index(fields=["language", "created_at"], name="recap_language_created"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.movie} [{self.language}]"

@@ -61,6 +61,7 @@ class WebhookEndpoint(models.Model):
         verbose_name = _("webhook endpoint")
         verbose_name_plural = _("webhook endpoints")
         ordering = ["-created_at"]
+        indexes = [models.Index(fields=["created_at", "id"], name="endpoint_created")]
 
     def __str__(self) -> str:
         return self.description or self.url
@@ -109,7 +110,11 @@ class WebhookDelivery(models.Model):
         verbose_name = _("webhook delivery")
         verbose_name_plural = _("webhook deliveries")
         ordering = ["-created_at", "-pk"]
-        indexes = [models.Index(fields=["status", "next_attempt_at"])]
+        indexes = [
+            models.Index(fields=["status", "next_attempt_at"]),
+            # An endpoint's deliveries, newest first (the API's list).
+            models.Index(fields=["endpoint", "created_at", "id"], name="delivery_endpoint_created"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.event} → {self.endpoint_id} ({self.status})"

@@ -1,0 +1,139 @@
+"""Every list of the API asks the database a fixed number of questions, whatever the number of
+items (no N+1), and an authenticated list with a warm cache stays within four statements:
+the search path, the count and the page."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django_tenants.utils import tenant_context
+
+from api.models import ApiKey
+from media_pipeline.models import JobState, Movie, MovieStatus, Recap, RecapJob, SubtitleTrack
+from tests import factories
+from tests.api.conftest import Api, make_key
+from webhooks.models import WebhookDelivery, WebhookEndpoint
+
+pytestmark = pytest.mark.django_db
+
+# The budget of an authenticated API list with a warm cache (docs/decisions/0019).
+LIST_BUDGET = 4
+
+
+def fill_library(tenant, owner, count: int) -> dict[str, int]:
+    """`count` of every listed thing, made in bulk; the ids the nested lists need."""
+    with tenant_context(tenant):
+        movies = Movie.objects.bulk_create(
+            Movie(title=f"Film {n}", status=MovieStatus.DONE, duration=60.0 + n, uploader=owner)
+            for n in range(count)
+        )
+        first = movies[0]
+        jobs = RecapJob.objects.bulk_create(
+            RecapJob(movie=first, state=JobState.DONE, percent=100) for _ in range(count)
+        )
+        Recap.objects.bulk_create(
+            Recap(job=job, movie=first, language="en", synopsis="…", duration=10.0) for job in jobs
+        )
+        SubtitleTrack.objects.bulk_create(
+            SubtitleTrack(movie=first, language=code, file=f"subs/{code}.vtt")
+            for code in ("en", "fr", "de", "es", "it", "ja")[: min(count, 6)]
+        )
+        endpoints = WebhookEndpoint.objects.bulk_create(
+            WebhookEndpoint(url=f"https://hooks.example/{n}", events=["job.done"])
+            for n in range(count)
+        )
+        WebhookDelivery.objects.bulk_create(
+            WebhookDelivery(endpoint=endpoints[0], event="job.done", payload={"n": n})
+            for n in range(count)
+        )
+        ApiKey.objects.bulk_create(
+            ApiKey(name=f"Key {n}", prefix=f"list{n}", hashed_key="0" * 64, scope="read",
+                   created_by=owner)
+            for n in range(count)
+        )  # fmt: skip
+    return {"movie": first.pk, "endpoint": endpoints[0].pk}
+
+
+def statements(client, path: str) -> int:
+    client.get(path)  # warms the caches: tenant, caller, key
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(path)
+    assert response.status_code == 200, (path, response.content)
+    return len(queries.captured_queries)
+
+
+def people_token(tenant_slug: str, user) -> str:
+    answer = Api(tenant_slug).post(
+        "/api/v1/auth/token/", {"email": user.email, "password": factories.PASSWORD}
+    )
+    return answer.json()["access"]
+
+
+LISTS: dict[str, tuple[str, int]] = {
+    # path: (credential, statements with a warm cache)
+    "/api/v1/movies/": ("api_key", 3),
+    "/api/v1/movies/?cursor=": ("api_key", 2),
+    "/api/v1/movies/?status=done&language=en&search=Film&ordering=-duration": ("api_key", 3),
+    "/api/v1/movies/?cursor=&ordering=title&limit=5": ("api_key", 2),
+    "/api/v1/movies/{movie}/jobs/": ("api_key", 4),
+    "/api/v1/movies/{movie}/subtitle-tracks/": ("api_key", 4),
+    "/api/v1/jobs/": ("api_key", 3),
+    "/api/v1/jobs/?state=done&movie={movie}": ("api_key", 3),
+    "/api/v1/recaps/": ("api_key", 3),
+    "/api/v1/recaps/?movie={movie}&language=en": ("api_key", 3),
+    "/api/v1/api-keys/": ("jwt", 3),
+    "/api/v1/webhook-endpoints/": ("api_key", 3),
+    "/api/v1/webhook-endpoints/{endpoint}/deliveries/": ("api_key", 4),
+}
+
+
+@pytest.mark.parametrize("path", list(LISTS))
+def test_a_list_costs_the_same_few_statements_for_one_item_or_thirty(
+    path, tenant_a, tenant_b, owner_a, owner_b
+):
+    credential, expected = LISTS[path]
+    counts = []
+    for tenant, owner, size in ((tenant_a, owner_a, 1), (tenant_b, owner_b, 30)):
+        ids = fill_library(tenant, owner, size)
+        if credential == "api_key":
+            auth = f"Api-Key {make_key(tenant, owner)}"
+        else:
+            auth = f"Bearer {people_token(tenant.slug, owner)}"
+        counts.append(statements(Api(tenant.slug, auth).client, path.format(**ids)))
+    assert counts == [expected, expected]
+    assert expected <= LIST_BUDGET
+
+
+def test_a_session_list_adds_only_the_person_of_the_session(tenant_a, owner_a, client_for):
+    fill_library(tenant_a, owner_a, 30)
+    # The session's user row is read by Django's authentication; the membership comes cached.
+    assert statements(client_for(owner_a, host="alpha.localhost"), "/api/v1/movies/") == 4
+
+
+def test_cursor_pages_walk_a_library_once_without_counting(tenant_a, owner_a, key_a):
+    fill_library(tenant_a, owner_a, 45)
+    api = Api("alpha", f"Api-Key {key_a}")
+    seen, url = [], "/api/v1/movies/?cursor=&limit=20&ordering=-duration"
+    while url:
+        page = api.get(url).json()
+        assert "count" not in page
+        seen += [movie["title"] for movie in page["results"]]
+        url = page["next"] and api.url(page["next"])
+    assert seen == [f"Film {n}" for n in reversed(range(45))]
+    offset = api.get("/api/v1/movies/?limit=20&offset=20&ordering=-duration").json()
+    assert offset["count"] == 45 and offset["results"][0]["title"] == "Film 24"
+
+
+def test_a_tampered_cursor_is_a_problem_not_a_crash(tenant_a, key_a):
+    answer = Api("alpha", f"Api-Key {key_a}").get("/api/v1/movies/?cursor=not-a-cursor")
+    assert answer.status_code == 404
+    assert answer["Content-Type"] == "application/problem+json"
+
+
+def test_the_platform_list_does_not_grow_with_organisations(tenant_a, tenant_b, client_for):
+    client = client_for(factories.make_user("ops@example.com", is_staff=True), host="localhost")
+    before = statements(client, "/api/platform/tenants")
+    for n in range(3):
+        factories.make_tenant(f"listed-{n}")
+    assert statements(client, "/api/platform/tenants") == before
