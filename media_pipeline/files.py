@@ -1,18 +1,104 @@
 """Serving an organisation's stored files (movies, subtitles, recap outputs): the one place that
-turns an object key into a response, for the pages and for signed API download links."""
+turns an object key into a response, for the pages and for signed API download links.
+
+Local files answer byte ranges (a player seeking in a recap asks for them), or are handed to the
+front server after the access check when PROTECTED_MEDIA_HANDOFF says so; files on S3 are
+served by a short-lived signed URL, never proxied.
+"""
 
 from __future__ import annotations
 
 import mimetypes
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import IO
+from urllib.parse import quote
 
+from django.conf import settings
 from django.core.files.storage import default_storage
-from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseRedirect,
+    StreamingHttpResponse,
+)
 from django.urls import reverse
+from django.utils.http import http_date
 
 from .storage import tenant_key
 
+# One range of bytes; several ranges in one request are answered with the whole file (allowed
+# by RFC 9110 §14.2), which players never ask for anyway.
+BYTE_RANGE = re.compile(r"^bytes=(?P<first>\d*)-(?P<last>\d*)$")
+CHUNK = 64 * 1024
 
-def file_response(name: str) -> HttpResponse:
+
+class Unsatisfiable(Exception):
+    """The range starts past the end of the file (416)."""
+
+
+@dataclass(frozen=True)
+class ByteRange:
+    first: int
+    last: int  # inclusive
+
+    @property
+    def length(self) -> int:
+        return self.last - self.first + 1
+
+
+def byte_range(header: str, size: int) -> ByteRange | None:
+    """The range a `Range` header asks for in a file of `size` bytes: None to send the whole
+    file (no header, or one this server does not serve), Unsatisfiable past the end."""
+    match = BYTE_RANGE.match(header.strip())
+    if not match or not (match["first"] or match["last"]):
+        return None
+    if not match["first"]:  # the last N bytes
+        wanted = int(match["last"])
+        if wanted == 0 or size == 0:
+            raise Unsatisfiable
+        return ByteRange(max(0, size - wanted), size - 1)
+    first = int(match["first"])
+    last = int(match["last"]) if match["last"] else size - 1
+    if match["last"] and last < first:
+        return None  # malformed: ignored, as RFC 9110 asks
+    if first >= size:
+        raise Unsatisfiable
+    return ByteRange(first, min(last, size - 1))
+
+
+def _read(handle: IO[bytes], wanted: ByteRange) -> Iterator[bytes]:
+    with handle:
+        handle.seek(wanted.first)
+        left = wanted.length
+        while left > 0:
+            chunk = handle.read(min(CHUNK, left))
+            if not chunk:
+                return
+            left -= len(chunk)
+            yield chunk
+
+
+def _content_type(key: str) -> str:
+    if key.endswith(".vtt"):
+        return "text/vtt; charset=utf-8"
+    return mimetypes.guess_type(key)[0] or "application/octet-stream"
+
+
+def _handoff(key: str, content_type: str) -> HttpResponse:
+    """The access check is done: the front server sends the bytes (and answers ranges)."""
+    response = HttpResponse(content_type=content_type)
+    if settings.PROTECTED_MEDIA_HANDOFF == "x-accel-redirect":
+        response["X-Accel-Redirect"] = settings.PROTECTED_MEDIA_ACCEL_PREFIX + quote(key)
+    else:
+        response["X-Sendfile"] = default_storage.path(key)
+    return response
+
+
+def file_response(request: HttpRequest, name: str) -> HttpResponse:
     """The file `name` (relative to the current organisation's folder), or Http404."""
     try:
         key = tenant_key(name)
@@ -21,13 +107,34 @@ def file_response(name: str) -> HttpResponse:
     if not default_storage.exists(key):
         raise Http404
     if hasattr(default_storage, "bucket_name"):
-        # On S3 the object is served by a short-lived signed URL, never proxied.
         return HttpResponseRedirect(default_storage.url(key))
-    content_type = mimetypes.guess_type(key)[0] or "application/octet-stream"
-    if key.endswith(".vtt"):
-        content_type = "text/vtt; charset=utf-8"
-    response = FileResponse(default_storage.open(key, "rb"), content_type=content_type)
+    content_type = _content_type(key)
+    if settings.PROTECTED_MEDIA_HANDOFF:
+        return _handoff(key, content_type)
+
+    size = default_storage.size(key)
+    modified = http_date(default_storage.get_modified_time(key).timestamp())
+    asked = request.headers.get("Range", "")
+    if request.headers.get("If-Range", modified) != modified:
+        asked = ""  # the file changed since the client's copy: it gets the whole new one
+    try:
+        wanted = byte_range(asked, size)
+    except Unsatisfiable:
+        response = HttpResponse(status=416, content_type=content_type)
+        response["Content-Range"] = f"bytes */{size}"
+    else:
+        if wanted is None:
+            response = FileResponse(default_storage.open(key, "rb"), content_type=content_type)
+        else:
+            response = StreamingHttpResponse(
+                _read(default_storage.open(key, "rb"), wanted),
+                status=206,
+                content_type=content_type,
+            )
+            response["Content-Range"] = f"bytes {wanted.first}-{wanted.last}/{size}"
+            response["Content-Length"] = str(wanted.length)
     response["Accept-Ranges"] = "bytes"
+    response["Last-Modified"] = modified
     return response
 
 

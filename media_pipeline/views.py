@@ -57,7 +57,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 def protected_file(request: HttpRequest, name: str) -> HttpResponse:
     """Serve a file of the current organisation; the access check has already run."""
-    return file_response(name)
+    return file_response(request, name)
 
 
 # Library sort orders: value in the query string -> (label, ordering).

@@ -130,8 +130,17 @@ class FileApi(APIView):
         operation_id="files_retrieve",
         tags=["recaps"],
         auth=[],
+        description="Answers `Range: bytes=first-last` (one range) with 206 and "
+        "`Content-Range`, so players can seek; 416 for a range past the end of the file.",
+        parameters=[
+            OpenApiParameter(
+                "Range", OpenApiTypes.STR, OpenApiParameter.HEADER, description="bytes=100-199"
+            )
+        ],
         responses={
-            (200, "*/*"): OpenApiResponse(OpenApiTypes.BINARY, description="The file's bytes.")
+            (200, "*/*"): OpenApiResponse(OpenApiTypes.BINARY, description="The file's bytes."),
+            (206, "*/*"): OpenApiResponse(OpenApiTypes.BINARY, description="The range asked for."),
+            (416, "*/*"): OpenApiResponse(description="The range starts past the end."),
         },
     )
     def get(self, request: Request, token: str) -> Response:
@@ -143,4 +152,4 @@ class FileApi(APIView):
             ) from exc
         except downloads.InvalidLink as exc:
             raise exceptions.NotFound() from exc
-        return file_response(name)
+        return file_response(request, name)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import ImproperlyConfigured
+
 from .base import BASE_DIR, PRODUCTION, RUN_DIR, env
 
 STATIC_URL = "/static/"
@@ -10,6 +12,16 @@ STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "staticfiles")
 WHITENOISE_USE_FINDERS = env.bool("WHITENOISE_USE_FINDERS", default=not PRODUCTION)
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=RUN_DIR / "media")
 MEDIA_URL = "/media/"
+# Who sends the bytes of a protected local file once the access check has passed: Django itself
+# (answering Range requests), or the front server: "x-accel-redirect" (nginx: an `internal`
+# location at PROTECTED_MEDIA_ACCEL_PREFIX aliased to MEDIA_ROOT) or "x-sendfile" (Apache's
+# mod_xsendfile, lighttpd), which frees a web worker from every long download.
+PROTECTED_MEDIA_HANDOFF = env.str("PROTECTED_MEDIA_HANDOFF", default="")
+if PROTECTED_MEDIA_HANDOFF not in ("", "x-accel-redirect", "x-sendfile"):
+    raise ImproperlyConfigured(
+        "PROTECTED_MEDIA_HANDOFF must be empty, x-accel-redirect or x-sendfile."
+    )
+PROTECTED_MEDIA_ACCEL_PREFIX = env.str("PROTECTED_MEDIA_ACCEL_PREFIX", default="/protected-media/")
 # Local scratch space: resumable uploads in flight and the work folders of recap jobs.
 WORK_ROOT = env.path("WORK_ROOT", default=RUN_DIR / "work")
 
