@@ -9,7 +9,9 @@ class TenantsConfig(AppConfig):
 
     def ready(self) -> None:
         # Every write of an organisation or a domain forgets what tenant resolution cached.
-        from . import resolution
+        from billing.models import Plan
+
+        from . import resolution, views
         from .models import Domain, Tenant
 
         for signal, receiver, sender in (
@@ -19,5 +21,8 @@ class TenantsConfig(AppConfig):
             (signals.pre_save, resolution.domain_changing, Domain),
             (signals.post_save, resolution.domain_changed, Domain),
             (signals.post_delete, resolution.domain_changed, Domain),
+            # And of a plan, the landing page's cards.
+            (signals.post_save, views.forget_landing_plans, Plan),
+            (signals.post_delete, views.forget_landing_plans, Plan),
         ):
             signal.connect(receiver, sender=sender, dispatch_uid=f"tenants.{receiver.__name__}")

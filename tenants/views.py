@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from django.conf import settings
 from django.contrib import messages
+from django.core.cache import cache
+from django.core.cache.utils import make_template_fragment_key
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection, transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
+from django_tenants.utils import get_public_schema_name, schema_context
 
 from accounts.entry import sign_in, tenant_entry_url
 from billing.models import Plan
@@ -16,10 +23,30 @@ from billing.models import Plan
 from . import services
 from .forms import SignupForm, TenantSettingsForm
 
+# The landing page's plan cards, cached per language (they show no price, so no currency);
+# the template's {% cache %} tag names the fragment so, and any change to a plan forgets it.
+LANDING_PLANS = "landing-plans"
+LANDING_PLANS_SECONDS = 600
+
 
 def landing(request: HttpRequest) -> HttpResponse:
-    plans = Plan.objects.filter(is_public=True)
-    return render(request, "tenants/landing.html", {"plans": plans})
+    plans = Plan.objects.filter(is_public=True)  # lazy: read only when the fragment is cold
+    context = {"plans": plans, "plans_seconds": LANDING_PLANS_SECONDS}
+    return render(request, "tenants/landing.html", context)
+
+
+def forget_landing_plans(**kwargs: Any) -> None:
+    """Plan signal receiver (connected in TenantsConfig.ready()): every language's cards."""
+    keys = [make_template_fragment_key(LANDING_PLANS, [code]) for code in settings.LANGUAGE_CODES]
+
+    def drop() -> None:
+        public = get_public_schema_name()
+        with schema_context(public):
+            cache.delete_many(keys)
+
+    drop()
+    if connection.in_atomic_block:
+        transaction.on_commit(drop, robust=True)
 
 
 @require_http_methods(["GET", "POST"])
