@@ -26,8 +26,8 @@ from .models import ANY_ROLE, MANAGER_ROLES, OWNER_ROLES, WRITER_ROLES, Membersh
 
 __all__ = [
     "ANY_ROLE", "MANAGER_ROLES", "OWNER_ROLES", "WRITER_ROLES", "Caller", "caller_of",
-    "forget", "forget_member", "forget_person", "holds_role", "membership_of", "remember",
-    "require_role", "require_staff",
+    "changes_access", "forget", "forget_member", "forget_person", "holds_role", "membership_of",
+    "remember", "require_role", "require_staff", "schemas_of",
 ]  # fmt: skip
 
 # Memberships a request has already read, on the user object it carries (see `remember`).
@@ -139,14 +139,26 @@ def forget_member(*, user_id: int, schema_name: str) -> None:
     shared.forget([_member_key(user_id)], schema=schema_name)
 
 
+def schemas_of(user_id: int) -> list[str]:
+    """The schemas of the organisations `user_id` belongs to (where they may be cached)."""
+    return list(
+        Membership.objects.filter(user_id=user_id).values_list("tenant__schema_name", flat=True)
+    )
+
+
 def forget_person(user_id: int) -> None:
     """After a change to a person (deactivated, staff flag, profile): in every organisation
-    they belong to. The one call that drops everything cached about someone's access."""
-    schemas = Membership.objects.filter(user_id=user_id).values_list(
-        "tenant__schema_name", flat=True
-    )
-    for schema_name in schemas:
+    they belong to. The one call that drops everything cached about someone's access: the
+    person's User row is saved, and every cache built on it listens to that save."""
+    for schema_name in schemas_of(user_id):
         forget_member(user_id=user_id, schema_name=schema_name)
+
+
+def changes_access(save: dict[str, Any]) -> bool:
+    """Whether a save of a person (post_save's arguments) can change what they may do: not
+    their creation (no membership yet), nor the sign-in date alone."""
+    update_fields = save.get("update_fields")
+    return not save.get("created") and not (update_fields and set(update_fields) <= {"last_login"})
 
 
 # Model signal receivers (connected in AccountsConfig.ready()).
@@ -157,7 +169,5 @@ def membership_changed(sender: type, instance: Membership, **kwargs: Any) -> Non
 
 
 def person_changed(sender: type, instance: User, **kwargs: Any) -> None:
-    update_fields = kwargs.get("update_fields")
-    if kwargs.get("created") or (update_fields and set(update_fields) <= {"last_login"}):
-        return
-    forget_person(instance.pk)
+    if changes_access(kwargs):
+        forget_person(instance.pk)

@@ -8,13 +8,22 @@ class ApiConfig(AppConfig):
     verbose_name = _("Integrator API")
 
     def ready(self) -> None:
-        # Registers the OpenAPI extensions (security schemes) before any schema is generated.
+        from accounts.models import Membership, User
+
+        # `schema` registers the OpenAPI extensions before any schema is generated.
         from . import (
             schema,  # noqa: F401
             services,
         )
         from .models import ApiKey
 
-        # Every write of an API key forgets the cached key (revocation acts on the next request).
-        for signal in (signals.post_save, signals.post_delete):
-            signal.connect(services.key_changed, sender=ApiKey, dispatch_uid="api.key_changed")
+        # Every write of a key, of a membership or of a person forgets the cached keys it
+        # touches: revocation, a new role or a removal acts on the very next request.
+        for signal, receiver, sender in (
+            (signals.post_save, services.key_changed, ApiKey),
+            (signals.post_delete, services.key_changed, ApiKey),
+            (signals.post_save, services.membership_changed, Membership),
+            (signals.post_delete, services.membership_changed, Membership),
+            (signals.post_save, services.person_changed, User),
+        ):
+            signal.connect(receiver, sender=sender, dispatch_uid=f"api.{receiver.__name__}")

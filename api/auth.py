@@ -58,13 +58,11 @@ def api_key_caller(raw: bytes) -> tuple[User, ApiKey]:
         key = raw.decode("ascii")
     except UnicodeDecodeError as exc:
         raise exceptions.AuthenticationFailed(_("This API key is not valid.")) from exc
-    api_key = services.find_active_key(key)
-    if api_key is None:
+    # Unknown, revoked, or its maker left (or was deactivated): the key goes with them.
+    found = services.active_key_and_caller(key, tenant=tenant)
+    if found is None:
         raise exceptions.AuthenticationFailed(_("This API key is not valid."))
-    caller = access.caller_of(user_id=api_key.created_by_id, tenant=tenant)
-    if caller is None:
-        # The person who made the key left (or was deactivated): the key goes with them.
-        raise exceptions.AuthenticationFailed(_("This API key is not valid."))
+    api_key, caller = found
     access.remember(user=caller.user, tenant=tenant, membership=caller.membership)
     services.note_key_used(api_key)
     return caller.user, api_key

@@ -7,6 +7,7 @@ import hashlib
 import hmac
 import logging
 import secrets
+import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -19,9 +20,10 @@ from django.db import connection, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django_tenants.utils import schema_context, schema_exists
 
 from accounts import access
-from accounts.models import User
+from accounts.models import Membership, User
 from compliance.services import record_event
 from web import cache as shared
 
@@ -111,42 +113,76 @@ def _key_entry(hashed: str) -> str:
     return f"api:key:{hashed}"
 
 
-def find_active_key(key: str) -> ApiKey | None:
-    """The unrevoked key of the current organisation matching `key`, or None."""
+def active_key_and_caller(key: str, *, tenant: Any) -> tuple[ApiKey, access.Caller] | None:
+    """The unrevoked key of the current organisation matching `key`, with the person who made
+    it while they may act on the organisation; None otherwise. One cache entry holds both:
+    every change to the key, the membership or the person forgets it."""
     if not key.startswith(KEY_PREFIX):
         return None
     prefix, _sep, secret = key[len(KEY_PREFIX) :].partition("_")
     if not prefix or not secret:
         return None
     hashed = hash_key(key)
-    api_key = shared.read(_key_entry(hashed))
-    if api_key is shared.MISS:
+    entry = shared.read(_key_entry(hashed))
+    if entry is shared.MISS:
         api_key = ApiKey.objects.filter(prefix=prefix, revoked_at__isnull=True).first()
         if api_key is None or not hmac.compare_digest(api_key.hashed_key, hashed):
             return None
-        shared.fill(_key_entry(hashed), api_key, settings.AUTH_CACHE_SECONDS)
-    return api_key
+        caller = access.caller_of(user_id=api_key.created_by_id, tenant=tenant)
+        if caller is None:
+            return None
+        entry = (api_key, caller)
+        # Staff outside the organisation are read every time: no membership change reaches them.
+        if caller.membership is not None:
+            shared.fill(_key_entry(hashed), entry, settings.AUTH_CACHE_SECONDS)
+    return entry
 
 
-def forget_key(api_key: ApiKey) -> None:
-    """After any change to a key (revoked, deleted): the next request reads it again."""
-    shared.forget([_key_entry(api_key.hashed_key)], schema=connection.schema_name)
+def forget_keys_of(*, user_id: int, schema_name: str) -> None:
+    """After a change to the person who made keys in this organisation (role, removal, …)."""
+    if not schema_exists(schema_name):
+        return  # the organisation is being deleted, its keys with it
+    with schema_context(schema_name):
+        hashed = list(
+            ApiKey.objects.filter(created_by_id=user_id).values_list("hashed_key", flat=True)
+        )
+    shared.forget([_key_entry(value) for value in hashed], schema=schema_name)
 
 
+# Model signal receivers (connected in ApiConfig.ready()).
 def key_changed(sender: type, instance: ApiKey, **kwargs: Any) -> None:
-    """Model signal receiver (connected in ApiConfig.ready())."""
+    if not kwargs.get("created"):  # a new key cannot be cached yet
+        shared.forget([_key_entry(instance.hashed_key)], schema=connection.schema_name)
+
+
+def membership_changed(sender: type, instance: Membership, **kwargs: Any) -> None:
     if not kwargs.get("created"):
-        forget_key(instance)
+        forget_keys_of(user_id=instance.user_id, schema_name=instance.tenant.schema_name)
+
+
+def person_changed(sender: type, instance: User, **kwargs: Any) -> None:
+    if access.changes_access(kwargs):
+        for schema_name in access.schemas_of(instance.pk):
+            forget_keys_of(user_id=instance.pk, schema_name=schema_name)
+
+
+# Keys (by hash) this process has seen used this minute: most requests need not ask Redis.
+_noted: dict[str, float] = {}
 
 
 def note_key_used(api_key: ApiKey) -> None:
     """Have `last_used_at` written, at most once a minute per key and never by the request: the
-    first request of each minute queues a task, the others only find the minute's marker."""
-    now = timezone.now()
+    first request of each minute queues a task (a cache marker decides between processes)."""
+    now, seen = timezone.now(), api_key.hashed_key
+    resolution = LAST_USED_RESOLUTION.total_seconds()
+    if time.monotonic() - _noted.get(seen, -resolution) < resolution:
+        return
+    if len(_noted) > 10_000:
+        _noted.clear()  # bounded: a worker's memory stays flat however many keys it sees
+    _noted[seen] = time.monotonic()
     if api_key.last_used_at is not None and now - api_key.last_used_at < LAST_USED_RESOLUTION:
         return
-    resolution = int(LAST_USED_RESOLUTION.total_seconds())
-    if not cache.add(f"api:key-used:{api_key.pk}", 1, resolution):
+    if not cache.add(f"api:key-used:{api_key.pk}", 1, int(resolution)):
         return
     try:
         current_app.send_task(RECORD_KEY_USE, args=(api_key.pk, now.isoformat()))
