@@ -6,6 +6,8 @@ when its transaction commits: a request that read the old row just before the ch
 just after cannot put it back, because `fill` never overwrites and a tombstone reads as a miss.
 Keys live in the key space of the connection's schema (the cache's KEY_FUNCTION prefixes it), so
 owners read only in the schema the entry belongs to and forget in it by name.
+
+`RedisCache` is the backend of settings.CACHES: Django's own, reusing its client objects.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from contextlib import nullcontext
 from typing import Any
 
 from django.core.cache import cache
+from django.core.cache.backends import redis as django_redis
 from django.db import connection, transaction
 from django_tenants.utils import schema_context
 
@@ -53,3 +56,25 @@ def forget(keys: Iterable[str], *, schema: str) -> None:
     bury()
     if connection.in_atomic_block:
         transaction.on_commit(bury, robust=True)
+
+
+class _ReusedClients(django_redis.RedisCacheClient):
+    """Django builds a new redis.Redis for every cache operation, which costs more than the round
+    trip itself on a local socket; a client object is thread-safe, so one per pool serves all."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._clients: dict[int, Any] = {}
+
+    def get_client(self, key: Any = None, *, write: bool = False) -> Any:
+        pool = self._get_connection_pool(write)
+        client = self._clients.get(id(pool))
+        if client is None:
+            client = self._clients.setdefault(id(pool), self._client(connection_pool=pool))
+        return client
+
+
+class RedisCache(django_redis.RedisCache):
+    def __init__(self, server: str, params: dict[str, Any]) -> None:
+        super().__init__(server, params)
+        self._class = _ReusedClients

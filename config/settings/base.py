@@ -107,7 +107,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 REDIS_URL = env.str("REDIS_URL", default="redis://127.0.0.1:6379/0")
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        # Django's Redis cache, reusing its client objects (see web/cache.py).
+        "BACKEND": "web.cache.RedisCache",
         "LOCATION": REDIS_URL,
         # Keys carry the schema so one tenant never reads another's cache entries.
         "KEY_FUNCTION": "django_tenants.cache.make_key",
