@@ -9,7 +9,7 @@ from django.db.models import Model, QuerySet
 from django.urls import get_script_prefix
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter
-from rest_framework import exceptions
+from rest_framework import exceptions, serializers
 from rest_framework.request import Request
 from rest_framework.reverse import reverse
 
@@ -39,6 +39,21 @@ def get_or_404(queryset: QuerySet[M], **lookup: Any) -> M:
 def api_url(request: Request, viewname: str, *args: Any) -> str:
     """An absolute URL on the caller's own address (host, or /t/<slug>/ prefix)."""
     return reverse(f"api:{viewname}", args=args, request=request)
+
+
+# Stands for the id while a URL is reversed once for a whole list.
+_ID_MARK = 987654321987654321
+
+
+def object_url(serializer: serializers.BaseSerializer, viewname: str, pk: int) -> str:
+    """api_url(request, viewname, pk) for an object a serializer renders: a list reverses the
+    URL once (reversing is the dearest part of an item) and puts each id into it."""
+    templates = serializer.context.setdefault("url_templates", {})
+    if viewname not in templates:
+        url = api_url(serializer.context["request"], viewname, _ID_MARK)
+        templates[viewname] = url.rpartition(str(_ID_MARK))[::2]
+    head, tail = templates[viewname]
+    return f"{head}{pk}{tail}"
 
 
 def headerless_url(request: Request, viewname: str, *args: Any) -> str:

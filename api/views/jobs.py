@@ -17,7 +17,7 @@ from media_pipeline.models import JobState, Movie, RecapJob, TargetLength
 from media_pipeline.pipeline.types import PipelineError
 
 from ..idempotency import idempotent
-from .common import IDEMPOTENCY_KEY, api_url, get_or_404
+from .common import IDEMPOTENCY_KEY, get_or_404, object_url
 
 
 class JobOutput(serializers.ModelSerializer):
@@ -53,7 +53,7 @@ class JobOutput(serializers.ModelSerializer):
         ]
 
     def get_url(self, job: RecapJob) -> str:
-        return api_url(self.context["request"], "job-detail", job.pk)
+        return object_url(self, "job-detail", job.pk)
 
     def get_failure(self, job: RecapJob) -> str | None:
         if job.state != JobState.FAILED:

@@ -17,7 +17,7 @@ from media_pipeline.files import file_response
 from media_pipeline.models import Recap
 
 from .. import downloads
-from .common import api_url, get_or_404, headerless_url
+from .common import get_or_404, headerless_url, object_url
 
 
 class ChapterOutput(serializers.Serializer):
@@ -51,10 +51,10 @@ class RecapOutput(serializers.ModelSerializer):
         ]
 
     def get_url(self, recap: Recap) -> str:
-        return api_url(self.context["request"], "recap-detail", recap.pk)
+        return object_url(self, "recap-detail", recap.pk)
 
     def get_downloads_url(self, recap: Recap) -> str:
-        return api_url(self.context["request"], "recap-downloads", recap.pk)
+        return object_url(self, "recap-downloads", recap.pk)
 
 
 class RecapListApi(generics.ListAPIView):
