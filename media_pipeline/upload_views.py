@@ -42,7 +42,7 @@ def tus_collection(request: HttpRequest) -> HttpResponse:
         return render_tus(tus.options())
     if request.method != "POST":
         return render_tus(tus.not_allowed("OPTIONS, POST"))
-    return render_tus(tus.create(tenant=request.tenant, user=request.user, headers=request.headers))
+    return render_tus(tus.create(request))
 
 
 def tus_resource(request: HttpRequest, pk: str) -> HttpResponse:
@@ -51,17 +51,7 @@ def tus_resource(request: HttpRequest, pk: str) -> HttpResponse:
         return render_tus(tus.options())
     if request.method not in ("HEAD", "PATCH", "DELETE"):
         return render_tus(tus.not_allowed("OPTIONS, HEAD, PATCH, DELETE"))
-    answer = tus.resource(
-        method=request.method,
-        tenant=request.tenant,
-        user=request.user,
-        upload_id=str(pk),
-        headers=request.headers,
-        stream=request,
-        content_type=request.content_type,
-        content_length=request.META.get("CONTENT_LENGTH") or "",
-    )
-    return render_tus(answer)
+    return render_tus(tus.resource(request, str(pk)))
 
 
 def _client_text() -> dict[str, str]:
