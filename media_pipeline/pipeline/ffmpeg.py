@@ -440,3 +440,17 @@ def run_with_progress(
         tail = err.decode("utf-8", "replace")[-2000:]
         raise PipelineError("ffmpeg_failed", f"ffmpeg exited with {proc.returncode}: {tail}")
     return subprocess.CompletedProcess(cmd, proc.returncode, b"", err)
+
+
+# --- speech recognition ---
+
+
+def asr_audio_args(path: str, *, demuxer: str, rate: int) -> list[str]:
+    """The first audio stream as mono 32-bit float samples at `rate` Hz on stdout, nothing else
+    decoded; read in windows, so a long movie never sits in memory whole."""
+    return [
+        "-f", demuxer, "-i", input_url(path),
+        "-map", "0:a:0", "-vn", "-sn", "-dn",
+        "-ac", "1", "-ar", str(int(rate)),
+        "-f", "f32le", "pipe:1",
+    ]  # fmt: skip
