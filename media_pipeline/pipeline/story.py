@@ -62,8 +62,11 @@ def ending_cutoff(analysis: Analysis, scenes: Sequence[Scene]) -> float:
         peak = first + int(np.argmax(curve[first:stop]))
         low = max(int(EARLIEST * duration / w), peak - int(RISE_REACH * end / w))
         if curve[peak] - float(np.median(curve)) > 0.25 and low < peak:
-            valley = low + int(np.argmin(curve[low:peak]))
-            cut = min(latest, (valley + 1) * w)
+            # The quiet before the rise: the last window near the lowest point.
+            rise = curve[low:peak]
+            floor = float(rise.min())
+            near = np.flatnonzero(rise <= floor + 0.05 * (curve[peak] - floor))
+            cut = min(latest, (low + int(near[-1]) + 1) * w)
     bounds = [s.start for scene in scenes for s in scene.shots if 0 < s.start <= cut]
     snapped = max(bounds, default=cut)
     return round(snapped if snapped >= EARLIEST * duration else cut, 3)
