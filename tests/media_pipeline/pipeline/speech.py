@@ -122,15 +122,25 @@ def speak(text: str, *, voice: str = "en-us", words_per_minute: int = 150) -> np
 
 
 def timed_lines(
-    lines: Sequence[str], *, start: float, gap: float = 1.2, voice: str = "en-us"
+    lines: Sequence[str],
+    *,
+    start: float,
+    gap: float = 1.2,
+    voice: str = "en-us",
+    pause_every: int = 0,
+    pause: float = 0.0,
 ) -> list[tuple[Cue, np.ndarray]]:
-    """Each line spoken after the previous one with `gap` seconds between them."""
+    """Each line spoken after the previous one with `gap` seconds between them, and `pause`
+    seconds more after every `pause_every` lines (a scene without words)."""
     out, at = [], start
-    for text in lines:
-        audio = speak(text, voice=voice)
+    spoken: dict[str, np.ndarray] = {}  # a line said again is synthesised once
+    for number, text in enumerate(lines, 1):
+        audio = spoken.get(text)
+        if audio is None:
+            audio = spoken[text] = speak(text, voice=voice)
         end = at + audio.size / RATE
         out.append((Cue(round(at, 3), round(end, 3), text), audio))
-        at = end + gap
+        at = end + gap + (pause if pause_every and number % pause_every == 0 else 0.0)
     return out
 
 
@@ -208,6 +218,9 @@ def make_speech_movie(
     ending: Sequence[str] = (),
     ending_at: float | None = None,
     shot_length: float = 6.0,
+    pause_every: int = 0,
+    pause: float = 0.0,
+    size: tuple[int, int] = (320, 180),
     seed: int = 3,
 ) -> SpeechTruth:
     """A movie of `duration` seconds whose soundtrack speaks `lines` from `start` on.
@@ -215,7 +228,9 @@ def make_speech_movie(
     With `ending`, the last act from `ending_at` is planted: magenta shots full of motion, a
     loud soundtrack, and the `ending` lines spoken over it.
     """
-    spoken = timed_lines(lines, start=start, gap=gap, voice=voice)
+    spoken = timed_lines(
+        lines, start=start, gap=gap, voice=voice, pause_every=pause_every, pause=pause
+    )
     act = ending_at if ending else None
     if act is not None:
         spoken += timed_lines(ending, start=act + 1.0, gap=gap, voice=voice)
@@ -228,7 +243,7 @@ def make_speech_movie(
     story_length = act if act is not None else duration
     make_movie(
         pictures, duration=story_length, shots=max(1, round(story_length / shot_length)),
-        with_audio=False, seed=seed,
+        width=size[0], height=size[1], with_audio=False, seed=seed,
     )  # fmt: skip
     write_soundtrack(sound, duration, spoken, background=background,
                      background_db=background_db, loud_from=act, seed=seed)  # fmt: skip
@@ -238,7 +253,7 @@ def make_speech_movie(
                     "-c:a", "aac", "-b:a", "96k", "-shortest", path)  # fmt: skip
         else:
             planted = (
-                f"color=c=magenta:s=320x180:r=25:d={duration - act:.3f},"
+                f"color=c=magenta:s={size[0]}x{size[1]}:r=25:d={duration - act:.3f},"
                 "noise=alls=90:allf=t,format=yuv420p"
             )
             _ffmpeg("-i", pictures, "-f", "lavfi", "-i", planted, "-i", sound,
