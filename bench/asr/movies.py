@@ -63,8 +63,8 @@ def ensure_movie(spec: SpeechSpec, folder: str) -> tuple[str, list[Cue], float]:
     if os.path.exists(path) and os.path.exists(truth_path):
         with open(truth_path, encoding="utf-8") as fh:
             return path, [Cue(**c) for c in json.load(fh)], 0.0
-    # About 4.5 s a line with its gap; a scene of six lines then half a minute of silence.
-    per_scene = LINES_PER_SCENE * 4.5 + SILENT_SCENE
+    # About 3.8 s a line with its gap; a scene of six lines, then a scene without words.
+    per_scene = LINES_PER_SCENE * 3.8 + SILENT_SCENE
     count = int((spec.duration - 10) / per_scene) * LINES_PER_SCENE
     clock = time.monotonic()
     while True:
