@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
 from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.auth import login
 from django.http import HttpRequest
 
-from tenants.models import Tenant
-from tenants.resolution import tenant_base_url
+from web.sites import tenant_base_url
 
 from .models import User
 from .services import make_handoff_token
+
+if TYPE_CHECKING:
+    from tenants.models import Tenant
 
 
 def tenant_entry_url(request: HttpRequest, tenant: Tenant, user: User) -> str:

@@ -12,6 +12,11 @@ from django.utils.translation import gettext_lazy as _
 from .models import Role, User
 
 
+def language_choices() -> list[tuple[str, str]]:
+    """Product languages, each named in itself (a reader finds their own language at a glance)."""
+    return [(code, get_language_info(code)["name_local"]) for code in settings.LANGUAGE_CODES]
+
+
 class EmailLoginForm(AuthenticationForm):
     username = forms.EmailField(
         label=_("Email"), widget=forms.EmailInput(attrs={"autofocus": True, "dir": "ltr"})
@@ -68,10 +73,7 @@ class ProfileForm(forms.Form):
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
-        # Each language named in itself, so a reader finds their own at a glance.
-        self.fields["language"].choices = [
-            (code, get_language_info(code)["name_local"]) for code, _name in settings.LANGUAGES
-        ]
+        self.fields["language"].choices = language_choices()
 
 
 class OwnPasswordForm(PasswordChangeForm):

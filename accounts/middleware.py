@@ -1,17 +1,27 @@
-"""Language choice: the person's saved preference, else the cookie, else the browser's
-Accept-Language, else the organisation's default language. URLs stay the same in every language.
+"""Per-request plumbing of people: the language they read, and the access check that keeps
+each organisation's site to its members.
+
+Language: the person's saved preference, else the cookie, else the browser's Accept-Language,
+else the organisation's default language. URLs stay the same in every language.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from urllib.parse import quote
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.urls import reverse
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
+from django.utils.translation import gettext_noop
+from rest_framework.exceptions import NotFound
 
-SUPPORTED = {code for code, _name in settings.LANGUAGES}
+from web.errors import error_page, is_api
+from web.problems import problem_json
+
+from . import access
 
 
 def supported(code: str | None) -> str | None:
@@ -57,3 +67,61 @@ class LanguageMiddleware:
         response.headers.setdefault("Content-Language", language)
         translation.deactivate()
         return response
+
+
+def open_to_visitors(view: Callable) -> Callable:
+    """Mark a view that people outside the organisation may open on its site (sign-in, password
+    reset, invitations, the language switch, token endpoints, signed download links)."""
+    view.open_to_visitors = True
+    return view
+
+
+def is_open(view_func: Callable) -> bool:
+    view_class = getattr(view_func, "view_class", None) or getattr(view_func, "cls", None)
+    return bool(
+        getattr(view_func, "open_to_visitors", False)
+        or getattr(view_class, "open_to_visitors", False)
+    )
+
+
+class AccessMiddleware:
+    """The isolation boundary: on an organisation's site, only its members (and staff) reach a
+    view not marked open; everyone else gets the sign-in page, or a 404 that does not confirm
+    the page exists. Pages and API alike; `request.membership` is the one lookup of the request.
+
+    It runs as a view hook, after the API's credential middleware has said who the caller is
+    (API key, token or session). Anonymous API calls go on to the API, which answers 401.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        request.membership = None
+        return self.get_response(request)
+
+    def process_view(
+        self, request: HttpRequest, view_func: Callable, view_args: tuple, view_kwargs: dict
+    ) -> HttpResponse | None:
+        tenant = getattr(request, "tenant", None)
+        if tenant is None or tenant.is_public or is_open(view_func):
+            return None
+        user = request.user
+        if not user.is_authenticated:
+            if is_api(request):
+                return None
+            login = reverse("accounts:login")
+            return HttpResponseRedirect(f"{login}?next={quote(request.get_full_path())}")
+        membership = access.membership_of(user=user, tenant=tenant)
+        access.remember(user=user, tenant=tenant, membership=membership)
+        if membership is None and not access.is_staff(user):
+            if is_api(request):
+                return problem_json(404, NotFound.default_detail, request=request)
+            return error_page(
+                request,
+                404,
+                gettext_noop("Page not found"),
+                gettext_noop("This page does not exist, or you do not have access to it."),
+            )
+        request.membership = membership
+        return None

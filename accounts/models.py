@@ -66,10 +66,13 @@ class Role(models.TextChoices):
     VIEWER = "viewer", _("Viewer")
 
 
-# Roles that may manage the team (invite, change roles, remove people).
-MANAGER_ROLES = frozenset({Role.OWNER, Role.ADMIN})
-# Roles that may upload movies and start or stop recaps; viewers only watch.
+# Everyone in the team reads: movies, recaps, jobs, members.
+ANY_ROLE = frozenset(Role.values)
+# Upload movies, start and stop recaps; viewers only watch.
 WRITER_ROLES = frozenset({Role.OWNER, Role.ADMIN, Role.MEMBER})
+# Manage the team, API keys, webhooks and the organisation's settings.
+MANAGER_ROLES = frozenset({Role.OWNER, Role.ADMIN})
+OWNER_ROLES = frozenset({Role.OWNER})
 
 
 class Membership(models.Model):

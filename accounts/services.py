@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core import signing
@@ -17,21 +18,24 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from compliance.services import record_event
-from tenants.models import Tenant
 
+from . import access
 from .models import Invitation, InvitationStatus, Membership, Role, User
+
+if TYPE_CHECKING:
+    from tenants.models import Tenant
 
 HANDOFF_SALT = "accounts.handoff"
 HANDOFF_MAX_AGE = 60
 
 
 def _require_manager(*, tenant: Tenant, acting_user: User) -> Membership | None:
-    membership = Membership.objects.filter(user=acting_user, tenant=tenant).first()
-    if acting_user.is_staff:
-        return membership
-    if membership is None or not membership.can_manage_team:
-        raise PermissionDenied(_("Only owners and admins can manage the team."))
-    return membership
+    return access.require_role(
+        user=acting_user,
+        tenant=tenant,
+        roles=access.MANAGER_ROLES,
+        message=_("Only owners and admins can manage the team."),
+    )
 
 
 def invite_member(
@@ -82,6 +86,16 @@ def _send_invitation(invitation: Invitation, url: str, language: str) -> None:
         )
 
 
+def make_first_owner(*, user: User, tenant: Tenant) -> Membership:
+    """The person who created an organisation becomes its owner (inside signup's transaction)."""
+    membership = Membership.objects.create(user=user, tenant=tenant, role=Role.OWNER)
+    record_event(
+        action="member.joined", actor=user, tenant=tenant, target=user.email,
+        data={"role": Role.OWNER},
+    )  # fmt: skip
+    return membership
+
+
 def accept_invitation(*, token: str, user: User) -> Membership:
     with transaction.atomic():
         invitation = (
@@ -102,6 +116,7 @@ def accept_invitation(*, token: str, user: User) -> Membership:
         invitation.status = InvitationStatus.ACCEPTED
         invitation.accepted_at = timezone.now()
         invitation.save(update_fields=["status", "accepted_at"])
+        access.forget(user)
         record_event(
             action="member.joined",
             actor=user,
@@ -153,6 +168,7 @@ def change_role(*, membership: Membership, role: str, acting_user: User) -> Memb
         previous = locked.role
         locked.role = role
         locked.save(update_fields=["role"])
+        access.forget(acting_user)
         record_event(
             action="member.role_changed",
             actor=acting_user,
@@ -185,6 +201,7 @@ def remove_member(*, membership: Membership, acting_user: User) -> None:
             data={"role": locked.role},
         )
         locked.delete()
+        access.forget(acting_user)
 
 
 def expire_invitations(*, now: datetime | None = None) -> int:
@@ -214,12 +231,9 @@ def consume_handoff_token(*, token: str, tenant: Tenant) -> User | None:
     user = User.objects.filter(pk=data.get("u"), is_active=True).first()
     if user is None:
         return None
-    if not user.is_staff and not Membership.objects.filter(user=user, tenant=tenant).exists():
+    if not access.holds_role(user=user, tenant=tenant, roles=access.ANY_ROLE):
         return None
     return user
-
-
-LANGUAGE_CODES = frozenset(code for code, _name in settings.LANGUAGES)
 
 
 def update_profile(*, user: User, full_name: str, language: str) -> User:
@@ -229,7 +243,7 @@ def update_profile(*, user: User, full_name: str, language: str) -> User:
         raise ValidationError(_("Enter your name."), code="required")
     if len(full_name) > User._meta.get_field("full_name").max_length:
         raise ValidationError(_("Keep your name under 150 characters."), code="too_long")
-    if language not in LANGUAGE_CODES:
+    if language not in settings.LANGUAGE_CODES:
         raise ValidationError(_("Choose one of the offered languages."), code="invalid_language")
     with transaction.atomic():
         locked = User.objects.select_for_update().get(pk=user.pk)

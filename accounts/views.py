@@ -17,13 +17,13 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from tenants.resolution import public_base_url
+from web.sites import public_base_url
 
-from . import services
+from . import access, services
 from .entry import sign_in, tenant_entry_url
 from .forms import EmailLoginForm, InviteForm, JoinForm, OwnPasswordForm, ProfileForm, RoleForm
-from .models import Invitation, Membership, Role, User
-from .selectors import holds_role
+from .middleware import open_to_visitors, supported
+from .models import Invitation, Membership, User
 
 
 def _safe_next(request: HttpRequest) -> str | None:
@@ -35,12 +35,15 @@ def _safe_next(request: HttpRequest) -> str | None:
     return None
 
 
+@open_to_visitors
 def login_view(request: HttpRequest) -> HttpResponse:
     form = EmailLoginForm(request, data=request.POST or None)
     tenant = request.tenant
     if request.method == "POST" and form.is_valid():
         user = form.get_user()
-        if not tenant.is_public and not holds_role(user=user, tenant=tenant, roles=Role.values):
+        if not tenant.is_public and not access.holds_role(
+            user=user, tenant=tenant, roles=access.ANY_ROLE
+        ):
             form.add_error(None, _("You do not have access to this organisation."))
             return render(request, "accounts/login.html", {"form": form}, status=403)
         sign_in(request, user)
@@ -51,6 +54,7 @@ def login_view(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/login.html", {"form": form}, status=status)
 
 
+@open_to_visitors
 @require_POST
 def logout_view(request: HttpRequest) -> HttpResponse:
     logout(request)
@@ -71,6 +75,7 @@ def choose_tenant(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/choose.html", {"entries": entries})
 
 
+@open_to_visitors
 def handoff(request: HttpRequest) -> HttpResponse:
     user = services.consume_handoff_token(token=request.GET.get("token", ""), tenant=request.tenant)
     if user is None:
@@ -81,6 +86,7 @@ def handoff(request: HttpRequest) -> HttpResponse:
 
 
 class PasswordResetView(auth_views.PasswordResetView):
+    open_to_visitors = True
     template_name = "accounts/password_reset_form.html"
     email_template_name = "accounts/email/password_reset.txt"
     subject_template_name = "accounts/email/password_reset_subject.txt"
@@ -93,10 +99,12 @@ class PasswordResetView(auth_views.PasswordResetView):
 
 
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    open_to_visitors = True
     template_name = "accounts/password_reset_confirm.html"
     success_url = reverse_lazy("accounts:password_reset_complete")
 
 
+@open_to_visitors
 def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
     invitation = Invitation.objects.select_related("tenant").filter(token=token).first()
     if invitation is None:
@@ -165,8 +173,9 @@ def team(request: HttpRequest) -> HttpResponse:
         "invitations": tenant.invitations.filter(status="pending"),
         "form": form,
         "role_choices": RoleForm.base_fields["role"].choices,
-        "can_manage": request.user.is_staff
-        or (request.membership is not None and request.membership.can_manage_team),
+        "can_manage": access.holds_role(
+            user=request.user, tenant=tenant, roles=access.MANAGER_ROLES
+        ),
     }
     return render(request, "accounts/team.html", context, status=400 if form.errors else 200)
 
@@ -215,11 +224,10 @@ def remove_member(request: HttpRequest, pk: int) -> HttpResponse:
     return HttpResponseRedirect(reverse("team"))
 
 
+@open_to_visitors
 @require_POST
 def set_language(request: HttpRequest) -> HttpResponse:
     """Switch language: remembered in a cookie, and on the profile when signed in."""
-    from .middleware import supported
-
     language = supported(request.POST.get("language"))
     target = _safe_next(request) or "/"
     response = HttpResponseRedirect(target)

@@ -1,15 +1,21 @@
-"""Who is calling: an API key of this organisation, a JWT issued on this organisation, or the
-browser's session. A credential of another organisation is refused, never reinterpreted here."""
+"""Who is calling the API: an API key of this organisation, a JWT issued on this organisation,
+or the browser's session. A credential of another organisation is refused, never reinterpreted.
+
+api.middleware.ApiCredentialMiddleware reads the credential once (`caller_from_header`), before
+the access check of accounts.middleware, so the membership rule is applied to API calls exactly
+as to pages; DRF's `CallerAuthentication` then hands that caller to the views.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django.db import connection
+from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from rest_framework import exceptions
-from rest_framework.authentication import BaseAuthentication, get_authorization_header
+from rest_framework.authentication import SessionAuthentication, get_authorization_header
 from rest_framework.request import Request
 from rest_framework_simplejwt.authentication import JWTAuthentication
 from rest_framework_simplejwt.exceptions import AuthenticationFailed as JWTAuthenticationFailed
@@ -17,12 +23,14 @@ from rest_framework_simplejwt.serializers import TokenObtainPairSerializer, Toke
 from rest_framework_simplejwt.settings import api_settings as jwt_settings
 from rest_framework_simplejwt.tokens import RefreshToken, Token
 
-from accounts.models import Membership, User
+from accounts import access
+from accounts.models import User
 
 from . import services
 from .models import ApiKey
 
 TENANT_CLAIM = "tenant"
+WWW_AUTHENTICATE = 'Api-Key realm="api", Bearer realm="api"'
 
 
 def current_tenant_slug() -> str:
@@ -31,46 +39,33 @@ def current_tenant_slug() -> str:
 
 def may_use_tenant(user: User) -> bool:
     """Members of the current organisation may use its API; staff everywhere; on the product's
-    own host (public), only staff."""
-    if user.is_staff:
-        return True
+    own host (public), only staff. The membership read is kept for the access check."""
     tenant = connection.tenant
-    if tenant.is_public:
-        return False
-    return Membership.objects.filter(user=user, tenant_id=tenant.pk).exists()
+    membership = access.membership_of(user=user, tenant=tenant)
+    if not tenant.is_public:
+        access.remember(user=user, tenant=tenant, membership=membership)
+    return access.is_staff(user) or membership is not None
 
 
-class ApiKeyAuthentication(BaseAuthentication):
+def api_key_caller(raw: bytes) -> tuple[User, ApiKey]:
     """`Authorization: Api-Key mr_…` (or `Bearer mr_…`); keys exist only in their tenant."""
-
-    keywords = (b"api-key", b"bearer")
-
-    def authenticate(self, request: Request) -> tuple[User, ApiKey] | None:
-        parts = get_authorization_header(request).split()
-        if len(parts) != 2 or parts[0].lower() not in self.keywords:
-            return None
-        if parts[0].lower() == b"bearer" and not parts[1].startswith(b"mr_"):
-            return None  # a JWT: the next class's business
-        if connection.tenant.is_public:
-            raise exceptions.AuthenticationFailed(
-                _("API keys belong to one organisation and work only on its API.")
-            )
-        try:
-            key = parts[1].decode("ascii")
-        except UnicodeDecodeError as exc:
-            raise exceptions.AuthenticationFailed(_("This API key is not valid.")) from exc
-        api_key = services.find_active_key(key)
-        if api_key is None:
-            raise exceptions.AuthenticationFailed(_("This API key is not valid."))
-        user = User.objects.filter(pk=api_key.created_by_id, is_active=True).first()
-        if user is None or not may_use_tenant(user):
-            # The person who made the key left (or was deactivated): the key goes with them.
-            raise exceptions.AuthenticationFailed(_("This API key is not valid."))
-        services.note_key_used(api_key)
-        return user, api_key
-
-    def authenticate_header(self, request: Request) -> str:
-        return 'Api-Key realm="api", Bearer realm="api"'
+    if connection.tenant.is_public:
+        raise exceptions.AuthenticationFailed(
+            _("API keys belong to one organisation and work only on its API.")
+        )
+    try:
+        key = raw.decode("ascii")
+    except UnicodeDecodeError as exc:
+        raise exceptions.AuthenticationFailed(_("This API key is not valid.")) from exc
+    api_key = services.find_active_key(key)
+    if api_key is None:
+        raise exceptions.AuthenticationFailed(_("This API key is not valid."))
+    user = User.objects.filter(pk=api_key.created_by_id, is_active=True).first()
+    if user is None or not may_use_tenant(user):
+        # The person who made the key left (or was deactivated): the key goes with them.
+        raise exceptions.AuthenticationFailed(_("This API key is not valid."))
+    services.note_key_used(api_key)
+    return user, api_key
 
 
 class TenantJWTAuthentication(JWTAuthentication):
@@ -91,6 +86,36 @@ class TenantJWTAuthentication(JWTAuthentication):
                 _("This token was issued for another organisation."), code="wrong_tenant"
             )
         return user
+
+
+def caller_from_header(request: HttpRequest) -> tuple[User, ApiKey | Token] | None:
+    """The caller named by the Authorization header, None without one; AuthenticationFailed
+    for a credential that is not valid here."""
+    parts = get_authorization_header(request).split()
+    if len(parts) != 2:
+        return None
+    keyword, raw = parts[0].lower(), parts[1]
+    if keyword == b"api-key" or (keyword == b"bearer" and raw.startswith(b"mr_")):
+        return api_key_caller(raw)
+    if keyword == b"bearer":
+        jwt = TenantJWTAuthentication()
+        token = jwt.get_validated_token(raw)
+        return jwt.get_user(token), token
+    return None
+
+
+class CallerAuthentication(SessionAuthentication):
+    """The caller ApiCredentialMiddleware found; without a credential header, the session (with
+    its CSRF check, as DRF's own session authentication does)."""
+
+    def authenticate(self, request: Request) -> tuple[Any, Any] | None:
+        credential = getattr(request._request, "api_auth", None)
+        if credential is not None:
+            return request._request.user, credential
+        return super().authenticate(request)
+
+    def authenticate_header(self, request: Request) -> str:
+        return WWW_AUTHENTICATE
 
 
 class TenantTokenObtainSerializer(TokenObtainPairSerializer):

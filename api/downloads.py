@@ -16,8 +16,6 @@ from django.utils import timezone
 from media_pipeline.models import Recap
 from media_pipeline.storage import tenant_prefix
 
-RECAP_FILES = ("video", "poster", "sprite", "thumbnails_vtt", "chapters_vtt", "subtitles_vtt")
-
 
 class InvalidLink(Exception):
     """Forged, for another organisation, or for a file outside its folder."""
@@ -62,7 +60,7 @@ def recap_links(recap: Recap, url_for_token: Callable[[str], str]) -> Links:
     ttl = settings.API_DOWNLOAD_TTL
     on_s3 = hasattr(default_storage, "bucket_name")
     urls: dict[str, str | None] = {}
-    for field in RECAP_FILES:
+    for field in Recap.FILE_FIELDS:
         name = getattr(recap, field).name
         if not name:
             urls[field] = None

@@ -1,5 +1,5 @@
-"""Every API error as RFC 9457 problem details (`application/problem+json`), in the caller's
-language: a stable `type`, a translated `title` and `detail`, and `errors` for field errors."""
+"""DRF's side of problem details (see web.problems): every exception a view raises, Django's
+own included, becomes a problem+json response in the caller's language."""
 
 from __future__ import annotations
 
@@ -8,82 +8,21 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404, HttpRequest
+from django.http import Http404, HttpRequest, JsonResponse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
-log = logging.getLogger(__name__)
+from web.errors import OUTAGES, RETRY_AFTER_SECONDS
+from web.problems import PROBLEM_CONTENT_TYPE, problem
 
-PROBLEM_CONTENT_TYPE = "application/problem+json"
-TYPE_BASE = "urn:movie-recap:problem:"
+log = logging.getLogger(__name__)
 
 # Service refusals (django ValidationError codes) that describe the state of a thing, not a
 # malformed request.
 CONFLICT_CODES = frozenset({"busy", "ended", "not_ended", "not_ready"})
 UNPROCESSABLE_CODES = frozenset({"quota"})
-
-# Titles come from DRF's own messages where one fits, so they are translated in every language
-# its catalogs cover.
-TITLES = {
-    400: exceptions.ValidationError.default_detail,
-    401: exceptions.NotAuthenticated.default_detail,
-    403: exceptions.PermissionDenied.default_detail,
-    404: exceptions.NotFound.default_detail,
-    405: gettext_lazy("Method not allowed"),
-    406: exceptions.NotAcceptable.default_detail,
-    409: gettext_lazy("Conflict with the current state"),
-    410: gettext_lazy("Gone"),
-    412: gettext_lazy("Precondition failed"),
-    413: gettext_lazy("Too large"),
-    415: gettext_lazy("Unsupported media type"),
-    422: gettext_lazy("Unprocessable request"),
-    429: exceptions.Throttled.default_detail,
-    500: exceptions.APIException.default_detail,
-}
-CODES = {
-    400: "invalid",
-    401: "not_authenticated",
-    403: "permission_denied",
-    404: "not_found",
-    405: "method_not_allowed",
-    406: "not_acceptable",
-    409: "conflict",
-    410: "gone",
-    412: "precondition_failed",
-    413: "too_large",
-    415: "unsupported_media_type",
-    422: "unprocessable",
-    429: "throttled",
-    500: "error",
-}
-
-
-def title_for(status_code: int) -> str:
-    return str(TITLES.get(status_code, TITLES[500])).rstrip(".。")
-
-
-def problem(
-    status_code: int,
-    detail: str,
-    *,
-    request: HttpRequest | None = None,
-    code: str | None = None,
-    errors: dict[str, list[str]] | None = None,
-) -> dict[str, Any]:
-    body: dict[str, Any] = {
-        "type": TYPE_BASE + (code or CODES.get(status_code, "error")),
-        "title": title_for(status_code),
-        "status": status_code,
-        "detail": str(detail),
-    }
-    if request is not None:
-        body["instance"] = request.path
-    if errors:
-        body["errors"] = errors
-    return body
 
 
 def problem_response(
@@ -164,6 +103,15 @@ def _describe(exc: exceptions.APIException) -> tuple[str, str, dict[str, list[st
 
 def problem_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     request = context.get("request")
+    django_request = getattr(request, "_request", None)
+    if isinstance(exc, OUTAGES):
+        log.error("API call failed, a dependency is down: %s", exc)
+        return problem_response(
+            503,
+            _("The service is briefly unavailable. Please try again in a minute."),
+            request=django_request,
+            headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+        )
     exc = _from_django(exc)
     response = exception_handler(exc, context)
     if response is None:
@@ -172,13 +120,19 @@ def problem_exception_handler(exc: Exception, context: dict[str, Any]) -> Respon
         exc = exceptions.APIException()
     detail, code, errors = _describe(exc)
     response.data = problem(
-        response.status_code,
-        detail,
-        request=getattr(request, "_request", None),
-        code=code,
-        errors=errors,
+        response.status_code, detail, request=django_request, code=code, errors=errors
     )
     renderer = getattr(request, "accepted_renderer", None)
     if renderer is None or renderer.format != "api":
         response.content_type = PROBLEM_CONTENT_TYPE
     return response
+
+
+def problem_for(exc: exceptions.APIException, request: HttpRequest) -> JsonResponse:
+    """The problem document of a DRF exception raised outside a DRF view (middleware)."""
+    detail, code, errors = _describe(exc)
+    return JsonResponse(
+        problem(exc.status_code, detail, request=request, code=code, errors=errors),
+        status=exc.status_code,
+        content_type=PROBLEM_CONTENT_TYPE,
+    )

@@ -1,16 +1,20 @@
-"""Who may do what: members of the organisation (staff excepted), read-only keys, managers."""
+"""What the API adds to the access layer: a caller must be signed in, a `read` key only reads,
+some actions need a person rather than a key, and the platform API is for staff.
+
+Membership and roles are not checked here: accounts.middleware.AccessMiddleware has let only
+members (and staff) through, and the services ask accounts.access for the role they need.
+"""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from django.db import connection
 from django.utils.translation import gettext as _
 from rest_framework import exceptions
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.request import Request
 
-from accounts.models import MANAGER_ROLES, Membership
+from accounts import access
 
 from .models import ApiKey, KeyScope
 
@@ -18,23 +22,12 @@ if TYPE_CHECKING:
     from rest_framework.views import APIView
 
 
-class TenantMember(BasePermission):
-    """The API's isolation boundary, as TenantMembershipMiddleware is for pages: anonymous
-    callers get 401, signed-in non-members 404 (the organisation's content is not confirmed)."""
+class SignedIn(BasePermission):
+    """Anonymous callers get 401 with the ways to authenticate."""
 
     def has_permission(self, request: Request, view: APIView) -> bool:
-        user = request.user
-        if not user or not user.is_authenticated:
+        if not request.user or not request.user.is_authenticated:
             raise exceptions.NotAuthenticated()
-        tenant = connection.tenant
-        membership = None
-        if not tenant.is_public:
-            membership = Membership.objects.filter(user=user, tenant_id=tenant.pk).first()
-        if membership is None and not user.is_staff:
-            raise exceptions.NotFound()
-        # The tus views read the membership from the Django request, as the middleware leaves it.
-        request.membership = membership
-        request._request.membership = membership
         return True
 
 
@@ -49,27 +42,22 @@ class ScopedKey(BasePermission):
         return True
 
 
-class TenantManager(BasePermission):
-    """Owners and admins (and staff), signed in as themselves: API keys cannot mint keys."""
+class PeopleOnly(BasePermission):
+    """API keys cannot mint keys: managing them needs a person, signed in or with a token."""
 
     def has_permission(self, request: Request, view: APIView) -> bool:
         if isinstance(request.auth, ApiKey):
             raise exceptions.PermissionDenied(
                 _("API keys are managed by people: sign in, or use a token.")
             )
-        membership = getattr(request, "membership", None)
-        if request.user.is_staff or (membership is not None and membership.role in MANAGER_ROLES):
-            return True
-        raise exceptions.PermissionDenied(_("Only owners and admins can manage API keys."))
+        return True
 
 
 class PlatformStaff(BasePermission):
     """The platform API, on the product's own host: staff only."""
 
     def has_permission(self, request: Request, view: APIView) -> bool:
-        user = request.user
-        if not user or not user.is_authenticated:
+        if not request.user or not request.user.is_authenticated:
             raise exceptions.NotAuthenticated()
-        if not user.is_staff:
-            raise exceptions.PermissionDenied(_("Only platform staff may use this API."))
+        access.require_staff(user=request.user, message=_("Only platform staff may use this API."))
         return True

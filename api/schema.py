@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.plumbing import build_bearer_security_scheme_object
 from rest_framework import serializers
 
-from .errors import PROBLEM_CONTENT_TYPE
+from web.problems import PROBLEM_CONTENT_TYPE
 
 # Errors any operation may answer; bodies add 415, writes add 409/422 (state, idempotency).
 COMMON_ERRORS = (400, 401, 403, 404, 406, 429)
@@ -56,27 +57,28 @@ class ProblemAutoSchema(AutoSchema):
         return responses
 
 
-class ApiKeyScheme(OpenApiAuthenticationExtension):
-    target_class = "api.auth.ApiKeyAuthentication"
-    name = "apiKeyAuth"
+class CallerScheme(OpenApiAuthenticationExtension):
+    """The three ways to call the API (see api.auth), any one of them: an API key, a tenant JWT,
+    or the browser's session."""
 
-    def get_security_definition(self, auto_schema: AutoSchema) -> dict[str, Any]:
-        return {
+    target_class = "api.auth.CallerAuthentication"
+    name = ["apiKeyAuth", "jwtAuth", "cookieAuth"]
+
+    def get_security_requirement(self, auto_schema: AutoSchema) -> list[dict[str, list[Any]]]:
+        return [{name: []} for name in self.name]
+
+    def get_security_definition(self, auto_schema: AutoSchema) -> list[dict[str, Any]]:
+        api_key = {
             "type": "apiKey",
             "in": "header",
             "name": "Authorization",
             "description": "`Api-Key mr_<prefix>_<secret>` (or `Bearer mr_…`), made under "
             "/api/v1/api-keys/. Keys belong to one organisation.",
         }
-
-
-class TenantJWTScheme(OpenApiAuthenticationExtension):
-    target_class = "api.auth.TenantJWTAuthentication"
-    name = "jwtAuth"
-
-    def get_security_definition(self, auto_schema: AutoSchema) -> dict[str, Any]:
-        return build_bearer_security_scheme_object(
+        jwt = build_bearer_security_scheme_object(
             header_name="HTTP_AUTHORIZATION",
             token_prefix="Bearer",  # noqa: S106 (the scheme name, not a secret)
             bearer_format="JWT",
         )
+        session = {"type": "apiKey", "in": "cookie", "name": settings.SESSION_COOKIE_NAME}
+        return [api_key, jwt, session]

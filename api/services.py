@@ -8,13 +8,14 @@ import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import connection, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import MANAGER_ROLES, User
-from accounts.selectors import holds_role
+from accounts import access
+from accounts.models import User
 from compliance.services import record_event
 
 from .models import ApiKey, KeyScope
@@ -37,8 +38,18 @@ def hash_key(key: str) -> str:
 
 def require_manager(*, user: User) -> None:
     """Owners and admins of the current organisation (and staff) manage its API keys."""
-    if not holds_role(user=user, tenant=connection.tenant, roles=MANAGER_ROLES):
-        raise PermissionDenied(_("Only owners and admins can manage API keys."))
+    access.require_role(
+        user=user,
+        tenant=connection.tenant,
+        roles=access.MANAGER_ROLES,
+        message=_("Only owners and admins can manage API keys."),
+    )
+
+
+def api_keys(*, acting_user: User) -> QuerySet[ApiKey]:
+    """The organisation's keys, newest first: owners and admins (and staff) only."""
+    require_manager(user=acting_user)
+    return ApiKey.objects.order_by("-created_at")
 
 
 def create_api_key(*, name: str, scope: str, acting_user: User) -> IssuedKey:

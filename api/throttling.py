@@ -3,13 +3,18 @@ prefixes every key with the schema, so each organisation has its own buckets."""
 
 from __future__ import annotations
 
+import logging
 from typing import TYPE_CHECKING
 
 from rest_framework.request import Request
 from rest_framework.settings import api_settings
 from rest_framework.throttling import SimpleRateThrottle
 
+from web.errors import OUTAGES
+
 from .models import ApiKey
+
+log = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
     from rest_framework.views import APIView
@@ -19,6 +24,15 @@ class _LiveRateThrottle(SimpleRateThrottle):
     def get_rate(self) -> str | None:
         # Read at request time (DRF binds the rates at import), so settings overrides apply.
         return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
+
+    def allow_request(self, request: Request, view: APIView) -> bool:
+        """A throttle whose cache is down lets the request through (and says so in the log):
+        a missing rate limit for a minute is better than refusing every caller."""
+        try:
+            return super().allow_request(request, view)
+        except OUTAGES as exc:
+            log.warning("rate limit %s not applied, its cache is unreachable: %s", self.scope, exc)
+            return True
 
 
 class ClientRateThrottle(_LiveRateThrottle):

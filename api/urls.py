@@ -1,15 +1,27 @@
 """Routes of the integrator API on an organisation's site, under /api/."""
 
-from django.urls import include, path
+from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from accounts.middleware import open_to_visitors
+
 from .views import jobs, keys, me, movies, recaps, subtitles, tokens, uploads
+from .views.webhooks import WebhookEndpointViewSet
+
+endpoints = WebhookEndpointViewSet.as_view({"get": "list", "post": "create"})
+endpoint = WebhookEndpointViewSet.as_view(
+    {"get": "retrieve", "put": "update", "patch": "partial_update", "delete": "destroy"}
+)
 
 app_name = "api"
 
 urlpatterns = [
-    path("schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    path("schema/", open_to_visitors(SpectacularAPIView.as_view()), name="schema"),
+    path(
+        "docs/",
+        open_to_visitors(SpectacularSwaggerView.as_view(url_name="api:schema")),
+        name="docs",
+    ),
     path("v1/auth/token/", tokens.TokenObtainApi.as_view(), name="token"),
     path("v1/auth/token/refresh/", tokens.TokenRefreshApi.as_view(), name="token-refresh"),
     path("v1/me/", me.MeApi.as_view(), name="me"),
@@ -37,5 +49,21 @@ urlpatterns = [
     path("v1/files/<str:token>/", recaps.FileApi.as_view(), name="file"),
     path("v1/api-keys/", keys.ApiKeyListApi.as_view(), name="api-key-list"),
     path("v1/api-keys/<int:pk>/", keys.ApiKeyDetailApi.as_view(), name="api-key-detail"),
-    path("v1/", include("webhooks.api_urls")),
+    path("v1/webhook-endpoints/", endpoints, name="webhook-endpoint-list"),
+    path("v1/webhook-endpoints/<int:pk>/", endpoint, name="webhook-endpoint-detail"),
+    path(
+        "v1/webhook-endpoints/<int:pk>/test/",
+        WebhookEndpointViewSet.as_view({"post": "send_test"}),
+        name="webhook-endpoint-test",
+    ),
+    path(
+        "v1/webhook-endpoints/<int:pk>/rotate-secret/",
+        WebhookEndpointViewSet.as_view({"post": "rotate_secret"}),
+        name="webhook-endpoint-rotate-secret",
+    ),
+    path(
+        "v1/webhook-endpoints/<int:pk>/deliveries/",
+        WebhookEndpointViewSet.as_view({"get": "deliveries"}),
+        name="webhook-endpoint-deliveries",
+    ),
 ]

@@ -46,6 +46,14 @@ class UsageRecord(models.Model):
         verbose_name = _("usage record")
         verbose_name_plural = _("usage ledger")
         ordering = ["-created_at"]
+        constraints = [
+            # A job, an upload or a recap is charged once, however often its work is replayed.
+            models.UniqueConstraint(
+                fields=["tenant", "kind", "reference"],
+                condition=~models.Q(reference=""),
+                name="one_usage_row_per_reference",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.tenant} {self.kind} {self.quantity}"

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.db import connection
 from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -12,6 +13,8 @@ from django.utils.translation import gettext as _
 from .models import Plan, UsageRecord
 
 GB = 1024**3
+# First key of the advisory lock that serialises one organisation's quota checks.
+QUOTA_LOCK = 0x51075
 
 
 class QuotaExceeded(Exception):
@@ -74,11 +77,19 @@ def check_movie_duration(tenant: object, seconds: float) -> None:
         )
 
 
-def check_processing(tenant: object, seconds: float) -> None:
+def lock_organisation(tenant: object) -> None:
+    """Serialise quota checks of one organisation until the current transaction ends, so two
+    concurrent starts or uploads cannot both pass a limit that only one of them fits in."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [QUOTA_LOCK, tenant.pk])
+
+
+def check_processing(tenant: object, seconds: float, *, reserved_seconds: float = 0.0) -> None:
+    """`reserved_seconds`: what running jobs will charge when they finish."""
     plan = plan_of(tenant)
     if plan is None or plan.processing_hours_per_month is None:
         return
-    used = usage_of(tenant).processing_seconds_this_month
+    used = usage_of(tenant).processing_seconds_this_month + reserved_seconds
     if used + seconds > plan.processing_hours_per_month * 3600:
         raise QuotaExceeded(
             _(

@@ -4,14 +4,15 @@ from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from accounts import views as account_views
+from accounts.middleware import open_to_visitors
+from api.views import platform as platform_api
 from api.views import tokens
 from api.views.fallback import NotFoundApi
 from billing import views as billing_views
-from tenants import platform_api
+from config.admin import platform_admin
 from tenants import views as tenant_views
-from tenants.admin import platform_admin
 
-# The platform API for staff (tenants/platform_api.py), and JWTs for it (tenant claim "public").
+# The platform API for staff (api/views/platform.py), and JWTs for it (tenant claim "public").
 platform_api_patterns = [
     path("api/v1/auth/token/", tokens.TokenObtainApi.as_view(), name="platform_token"),
     path(
@@ -32,18 +33,22 @@ urlpatterns = [
     # The integrators' API lives on organisation sites; its schema and docs are here too.
     path(
         "api/schema/",
-        SpectacularAPIView.as_view(urlconf="config.urls_tenant"),
+        open_to_visitors(SpectacularAPIView.as_view(urlconf="config.urls_tenant")),
         name="api_schema",
     ),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api_schema"), name="api_docs"),
+    path(
+        "api/docs/",
+        open_to_visitors(SpectacularSwaggerView.as_view(url_name="api_schema")),
+        name="api_docs",
+    ),
     path(
         "api/platform/schema/",
-        SpectacularAPIView.as_view(patterns=platform_api_patterns),
+        open_to_visitors(SpectacularAPIView.as_view(patterns=platform_api_patterns)),
         name="platform_schema",
     ),
     path(
         "api/platform/docs/",
-        SpectacularSwaggerView.as_view(url_name="platform_schema"),
+        open_to_visitors(SpectacularSwaggerView.as_view(url_name="platform_schema")),
         name="platform_docs",
     ),
     re_path(r"^api/", NotFoundApi.as_view()),
@@ -56,5 +61,5 @@ urlpatterns = [
     path("admin/", platform_admin.urls),
 ]
 
-handler404 = "tenants.errors.not_found"
-handler500 = "tenants.errors.server_error"
+handler404 = "web.errors.not_found"
+handler500 = "web.errors.server_error"

@@ -4,12 +4,12 @@ from django.urls import include, path, re_path
 
 from accounts import views as account_views
 from api.views.fallback import NotFoundApi
+from config.admin import tenant_admin
 from media_pipeline import views as media_views
-from media_pipeline.admin import tenant_admin
 from tenants import views as tenant_views
 
 urlpatterns = [
-    path("", tenant_views.dashboard, name="dashboard"),
+    path("", media_views.dashboard, name="dashboard"),
     path("accounts/", include("accounts.urls")),
     path("settings/", tenant_views.organisation_settings, name="tenant_settings"),
     path("team/", account_views.team, name="team"),
@@ -25,5 +25,5 @@ urlpatterns = [
     path("admin/", tenant_admin.urls),
 ]
 
-handler404 = "tenants.errors.not_found"
-handler500 = "tenants.errors.server_error"
+handler404 = "web.errors.not_found"
+handler500 = "web.errors.server_error"

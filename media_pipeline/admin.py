@@ -1,4 +1,4 @@
-"""The console staff see on an organisation's own host: that organisation's data only."""
+"""Movies, jobs and recaps in the organisation console (registered in config/admin.py)."""
 
 from __future__ import annotations
 
@@ -9,16 +9,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from . import services
-from .models import Movie, Recap, RecapJob, SubtitleTrack
-
-
-class TenantAdminSite(admin.AdminSite):
-    site_header = _("Movie Recap organisation console")
-    site_title = _("Organisation console")
-    index_title = _("This organisation's data")
-
-
-tenant_admin = TenantAdminSite(name="tenant_admin")
+from .models import RecapJob, SubtitleTrack
 
 
 class SubtitleTrackInline(admin.TabularInline):
@@ -27,7 +18,6 @@ class SubtitleTrackInline(admin.TabularInline):
     readonly_fields = ["language", "source", "cue_count", "skipped_cues"]
 
 
-@admin.register(Movie, site=tenant_admin)
 class MovieAdmin(admin.ModelAdmin):
     list_display = ["title", "status", "duration", "size_bytes", "created_at"]
     list_filter = ["status", "language"]
@@ -36,7 +26,6 @@ class MovieAdmin(admin.ModelAdmin):
     inlines = [SubtitleTrackInline]
 
 
-@admin.register(RecapJob, site=tenant_admin)
 class RecapJobAdmin(admin.ModelAdmin):
     list_display = ["pk", "movie", "state", "percent", "attempts", "failure_code", "created_at"]
     list_filter = ["state", "failure_code", "target"]
@@ -68,7 +57,6 @@ class RecapJobAdmin(admin.ModelAdmin):
         self._apply(request, queryset, services.cancel_job)
 
 
-@admin.register(Recap, site=tenant_admin)
 class RecapAdmin(admin.ModelAdmin):
     list_display = ["movie", "language", "duration", "created_at"]
     list_filter = ["language"]

@@ -10,6 +10,11 @@ from django.utils.translation import gettext_lazy as _
 
 from .storage import movie_upload_to, recap_upload_to, subtitle_upload_to
 
+__all__ = [
+    "ACTIVE_STATES", "JobState", "Movie", "MovieStatus", "Recap", "RecapJob", "SubtitleSource",
+    "SubtitleTrack", "TargetLength", "Upload",
+]  # fmt: skip
+
 
 class MovieStatus(models.TextChoices):
     UPLOADING = "uploading", _("Uploading")
@@ -17,6 +22,31 @@ class MovieStatus(models.TextChoices):
     PROCESSING = "processing", _("Processing")
     DONE = "done", _("Recap ready")
     FAILED = "failed", _("Failed")
+
+
+class JobState(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    PROBING = "probing", _("Checking the file")
+    ANALYZING = "analyzing", _("Analysing scenes")
+    SELECTING = "selecting", _("Choosing the key scenes")
+    RENDERING = "rendering", _("Rendering the recap")
+    PUBLISHING = "publishing", _("Publishing")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")
+    CANCELED = "canceled", _("Canceled")
+
+
+# A job in one of these is waiting for a worker or being worked on.
+ACTIVE_STATES = frozenset(
+    {
+        JobState.QUEUED,
+        JobState.PROBING,
+        JobState.ANALYZING,
+        JobState.SELECTING,
+        JobState.RENDERING,
+        JobState.PUBLISHING,
+    }
+)
 
 
 class Movie(models.Model):
@@ -118,30 +148,6 @@ class SubtitleTrack(models.Model):
         return f"{self.movie} [{self.language}]"
 
 
-class JobState(models.TextChoices):
-    QUEUED = "queued", _("Queued")
-    PROBING = "probing", _("Checking the file")
-    ANALYZING = "analyzing", _("Analysing scenes")
-    SELECTING = "selecting", _("Choosing the key scenes")
-    RENDERING = "rendering", _("Rendering the recap")
-    PUBLISHING = "publishing", _("Publishing")
-    DONE = "done", _("Done")
-    FAILED = "failed", _("Failed")
-    CANCELED = "canceled", _("Canceled")
-
-
-ACTIVE_STATES = frozenset(
-    {
-        JobState.QUEUED,
-        JobState.PROBING,
-        JobState.ANALYZING,
-        JobState.SELECTING,
-        JobState.RENDERING,
-        JobState.PUBLISHING,
-    }
-)
-
-
 class TargetLength(models.TextChoices):
     AUTO = "auto", _("Automatic (10%, at most 3 minutes)")
     ONE = "60", _("1 minute")
@@ -165,8 +171,10 @@ class RecapJob(models.Model):
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     failure_code = models.CharField(max_length=40, blank=True)
     failure_reason = models.TextField(_("failure reason"), blank=True)
-    # The lease: the worker that owns the current stage, and until when.
+    # The lease: the worker process that owns the current stage, the token of this take of it
+    # (every write of the stage's results checks it), and until when (see recap_jobs.lease).
     lease_owner = models.CharField(max_length=80, blank=True)
+    lease_token = models.CharField(max_length=32, blank=True)
     lease_expires_at = models.DateTimeField(null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -195,6 +203,11 @@ class RecapJob(models.Model):
 
 
 class Recap(models.Model):
+    # Every stored file of a recap, in the order pages and downloads list them.
+    FILE_FIELDS = (
+        "video", "poster", "sprite", "thumbnails_vtt", "chapters_vtt", "subtitles_vtt",
+    )  # fmt: skip
+
     job = models.OneToOneField(RecapJob, on_delete=models.CASCADE, related_name="recap")
     movie = models.ForeignKey(Movie, on_delete=models.CASCADE, related_name="recaps")
     language = models.CharField(_("language"), max_length=10)

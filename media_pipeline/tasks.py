@@ -1,4 +1,7 @@
-"""Celery tasks: thin wrappers that run services and pipeline stages in the tenant's schema."""
+"""Celery tasks: thin wrappers that run recap-job stages and periodic sweeps in a tenant's schema.
+
+Nothing in the project imports this module: stages are queued by name (recap_jobs.queue).
+"""
 
 from __future__ import annotations
 
@@ -6,11 +9,13 @@ import logging
 
 from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
+from django.conf import settings
 
 from tenants.selectors import in_each_tenant
 
-from . import jobs, services, uploads
+from . import services, uploads
 from .pipeline.types import TransientPipelineError
+from .recap_jobs import execute, recovery, transitions
 
 log = logging.getLogger(__name__)
 
@@ -24,15 +29,20 @@ def verify_movie_checksum(movie_id: int) -> str:
     bind=True,
     name="media_pipeline.tasks.run_stage",
     acks_late=True,
-    soft_time_limit=3 * 3600 - 120,
-    time_limit=3 * 3600,
+    soft_time_limit=settings.RECAP_STAGE_SOFT_TIME_LIMIT,
+    time_limit=settings.RECAP_STAGE_TIME_LIMIT,
     max_retries=5,
 )
 def run_stage(self, job_id: int, state: str) -> str | None:
-    """One stage of one job; transient failures are retried with back-off."""
+    """One stage of one job; transient failures are retried with back-off, then end the job
+    (the movie itself stays as it was)."""
     try:
-        return jobs.run_stage(job_id, state)
+        return execute.run_stage(job_id, state)
     except (TransientPipelineError, SoftTimeLimitExceeded) as exc:
+        code = getattr(exc, "code", "ffmpeg_timeout")
+        if self.request.retries >= self.max_retries:
+            transitions.fail(job_id, code=code, reason=str(exc) or code)
+            return None
         countdown = min(600, 15 * 2**self.request.retries)
         log.warning("job %s: %s will be retried in %ss: %s", job_id, state, countdown, exc)
         raise self.retry(exc=exc, countdown=countdown) from exc
@@ -43,9 +53,8 @@ def recover_stalled_jobs() -> int:
     """Queue again the stage of every job whose worker stopped renewing its lease."""
     count = 0
     for tenant in in_each_tenant(active_only=True):
-        for job_id, state in jobs.stalled_jobs():
-            log.info("job %s in %s: lease expired, queueing %s again", job_id, tenant, state)
-            run_stage.delay(job_id, state)
+        for job_id in recovery.requeue_stalled():
+            log.info("job %s in %s: lease expired, its stage is queued again", job_id, tenant)
             count += 1
     return count
 

@@ -20,20 +20,22 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts import access
 from billing import quotas
 from billing.models import UsageRecord
 from compliance.services import record_event
-from webhooks import events as webhook_events
 
+from . import events
 from .errors import user_message
-from .models import Movie, MovieStatus, SubtitleTrack, Upload
+from .models import Movie, SubtitleTrack, Upload
 from .pipeline.probe import ProbeLimits, probe
+from .pipeline.subtitles import MAX_BYTES as MAX_SUBTITLE_BYTES
 from .pipeline.subtitles import parse_subtitles
 from .pipeline.types import PipelineError, ProbeResult
+from .recap_jobs import transitions
 from .storage import staging_dir
 
 CHUNK = 1024 * 1024
-MAX_SUBTITLE_BYTES = 5 * 1024 * 1024
 # The stored name's extension comes from what the probe found, never from the person's file name.
 EXTENSIONS = {
     "mov,mp4,m4a,3gp,3g2,mj2": ".mp4",
@@ -63,8 +65,14 @@ class UploadRefused(UploadError):
         super().__init__(message, 422)
 
 
-def language_codes() -> frozenset[str]:
-    return frozenset(code for code, _name in settings.LANGUAGES)
+def require_uploader(*, user: Any) -> None:
+    """Owners, admins and members upload; viewers only watch; staff may act."""
+    access.require_role(
+        user=user,
+        tenant=connection.tenant,
+        roles=access.WRITER_ROLES,
+        message=_("Viewers can watch movies and recaps but not upload them."),
+    )
 
 
 def staged_path(upload: Upload) -> Path:
@@ -75,6 +83,7 @@ def create_upload(
     *, tenant: Any, user: Any, filename: str, length: int, metadata: dict[str, str]
 ) -> Upload:
     """Open a resumable movie upload of `length` bytes; its bytes go to a local staging file."""
+    require_uploader(user=user)
     if length <= 0:
         raise UploadError(user_message(PipelineError("empty_file", "length is 0")), 400)
     if length > settings.MAX_UPLOAD_BYTES:
@@ -86,7 +95,7 @@ def create_upload(
     if metadata.get("kind", "movie") != "movie":
         raise UploadError(_("Only movie files are uploaded here."), 400)
     language = metadata.get("language") or getattr(tenant, "default_language", "en")
-    if language not in language_codes():
+    if language not in settings.LANGUAGE_CODES:
         raise UploadError(_("Choose one of the offered languages."), 400)
     try:
         quotas.check_storage(tenant, length)
@@ -106,8 +115,11 @@ def create_upload(
     return upload
 
 
-def append_chunk(*, upload: Upload, offset: int, stream: IO[bytes], content_length: int) -> Upload:
+def append_chunk(
+    *, upload: Upload, offset: int, stream: IO[bytes], content_length: int, user: Any
+) -> Upload:
     """Write `content_length` bytes of `stream` at `offset`; keep what arrived if cut short."""
+    require_uploader(user=user)
     with transaction.atomic():
         # The row lock serialises PATCHes on one upload: two can never write interleaved.
         locked = Upload.objects.select_for_update().get(pk=upload.pk)
@@ -142,6 +154,7 @@ def append_chunk(*, upload: Upload, offset: int, stream: IO[bytes], content_leng
 
 def complete_movie_upload(*, upload: Upload, tenant: Any, user: Any) -> Movie:
     """Check the finished upload by content and keep it as a ready Movie, or discard it all."""
+    require_uploader(user=user)
     with transaction.atomic():
         locked = Upload.objects.select_for_update().get(pk=upload.pk)
         if locked.movie_id is not None:
@@ -155,7 +168,7 @@ def complete_movie_upload(*, upload: Upload, tenant: Any, user: Any) -> Movie:
             refusal = exc
         else:
             movie = _keep_movie(locked, path, facts, tenant=tenant, user=user)
-            webhook_events.emit_movie_uploaded(movie)
+            events.publish(events.MovieUploaded(tenant=tenant, movie_id=movie.pk))
             return movie
     # Outside the block above: the refusal itself must not roll the discard back.
     with transaction.atomic():
@@ -192,7 +205,6 @@ def _keep_movie(upload: Upload, path: Path, facts: ProbeResult, *, tenant: Any, 
         audio_codec=facts.audio_codec or "",
         # The staging path means nothing once the file is stored.
         probe={k: v for k, v in dataclasses.asdict(facts).items() if k != "path"},
-        status=MovieStatus.UPLOADING,
     )
     extension = EXTENSIONS.get(facts.format_name, ".bin")
     if extension == ".mkv" and upload.filename.lower().endswith(".webm"):
@@ -204,8 +216,8 @@ def _keep_movie(upload: Upload, path: Path, facts: ProbeResult, *, tenant: Any, 
             content.size = facts.size_bytes
             movie.file.save(content.name, content, save=False)
         movie.checksum = reader.hexdigest(path)
-        movie.status = MovieStatus.READY
-        movie.save(update_fields=["file", "checksum", "status"])
+        movie.save(update_fields=["file", "checksum"])
+        transitions.movie_uploaded(movie)
         quotas.record_usage(
             tenant=tenant,
             kind=UsageRecord.Kind.STORAGE_BYTES,
@@ -276,6 +288,7 @@ class _HashingReader:
 
 def terminate_upload(*, upload: Upload, user: Any) -> None:
     """Cancel an upload in progress (tus termination): the row and the staged bytes go."""
+    require_uploader(user=user)
     with transaction.atomic():
         locked = Upload.objects.select_for_update().filter(pk=upload.pk).first()
         if locked is None:
@@ -307,11 +320,14 @@ def add_subtitle_track(
     *, movie: Movie, uploaded_file: UploadedFile, language: str, user: Any
 ) -> SubtitleTrack:
     """Keep an SRT/WebVTT file for `movie` after parsing it; junk is refused and nothing stays."""
-    if language not in language_codes():
+    require_uploader(user=user)
+    if language not in settings.LANGUAGE_CODES:
         raise UploadError(_("Choose the language of the subtitles."), 400)
     if uploaded_file.size is None or uploaded_file.size > MAX_SUBTITLE_BYTES:
         raise UploadError(
-            _("This subtitle file is larger than 5 MB. Upload an SRT or WebVTT text file."), 400
+            _("This subtitle file is larger than %(mb)d MB. Upload an SRT or WebVTT text file.")
+            % {"mb": MAX_SUBTITLE_BYTES // 1024**2},
+            400,
         )
     with tempfile.NamedTemporaryFile(dir=staging_dir(), suffix=".sub") as copy:
         for chunk in uploaded_file.chunks():

@@ -1,19 +1,15 @@
-"""Pages of the movie library, job progress, recaps, and the only way files are served."""
+"""Pages of an organisation's site: the dashboard, the movie library, job progress, recaps,
+and the only way its files are served."""
 
 from __future__ import annotations
-
-import mimetypes
 
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
 from django.db.models import F, Q
 from django.db.models.functions import Lower
 from django.http import (
-    FileResponse,
-    Http404,
     HttpRequest,
     HttpResponse,
     HttpResponseRedirect,
@@ -25,39 +21,36 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
+from billing import quotas
+
 from . import services
 from .errors import user_message
-from .models import JobState, Movie, MovieStatus, Recap, RecapJob, TargetLength
+from .files import file_response, file_url
+from .models import ACTIVE_STATES, JobState, Movie, MovieStatus, Recap, RecapJob, TargetLength
 from .pipeline.types import PipelineError
-from .storage import tenant_key
+
+
+def dashboard(request: HttpRequest) -> HttpResponse:
+    tenant = request.tenant
+    usage = quotas.usage_of(tenant)
+    plan = tenant.plan
+    context = {
+        "movie_count": Movie.objects.count(),
+        "member_count": tenant.memberships.count(),
+        "active_jobs": RecapJob.objects.filter(state__in=ACTIVE_STATES).select_related("movie")[
+            :10
+        ],
+        "recent_recaps": Recap.objects.select_related("movie")[:6],
+        "plan": plan,
+        "storage_used_gb": usage.storage_bytes / quotas.GB,
+        "processing_used_hours": usage.processing_seconds_this_month / 3600,
+    }
+    return render(request, "media_pipeline/dashboard.html", context)
 
 
 def protected_file(request: HttpRequest, name: str) -> HttpResponse:
-    """Serve a file of the current organisation; the membership check has already run."""
-    try:
-        key = tenant_key(name)
-    except ValueError as exc:
-        raise Http404 from exc
-    if not default_storage.exists(key):
-        raise Http404
-    if hasattr(default_storage, "bucket_name"):
-        # On S3 the object is served by a short-lived signed URL, never proxied.
-        return HttpResponseRedirect(default_storage.url(key))
-    content_type = mimetypes.guess_type(key)[0] or "application/octet-stream"
-    if key.endswith(".vtt"):
-        content_type = "text/vtt; charset=utf-8"
-    response = FileResponse(default_storage.open(key, "rb"), content_type=content_type)
-    response["Accept-Ranges"] = "bytes"
-    return response
-
-
-def file_url(field: object) -> str:
-    """The protected URL of a stored file (under the tenant's folder)."""
-    name = getattr(field, "name", "") or ""
-    prefix = tenant_key("x")[:-1]
-    if not name.startswith(prefix):
-        return ""
-    return reverse("protected_file", args=[name[len(prefix) :]])
+    """Serve a file of the current organisation; the access check has already run."""
+    return file_response(name)
 
 
 # Library sort orders: value in the query string -> (label, ordering).
@@ -183,5 +176,5 @@ def retry_job(request: HttpRequest, pk: int) -> HttpResponse:
 
 def recap_detail(request: HttpRequest, pk: int) -> HttpResponse:
     recap = get_object_or_404(Recap.objects.select_related("movie"), pk=pk)
-    urls = {field: file_url(getattr(recap, field)) for field in services.RECAP_FILE_FIELDS}
+    urls = {field: file_url(getattr(recap, field)) for field in Recap.FILE_FIELDS}
     return render(request, "media_pipeline/recap.html", {"recap": recap, "urls": urls})

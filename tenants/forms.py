@@ -11,6 +11,7 @@ from django.utils.translation import get_language_info
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.utils import build_localized_fieldname
 
+from accounts.forms import language_choices
 from accounts.models import User
 
 from .models import Region, Tenant
@@ -79,11 +80,6 @@ class SignupForm(forms.Form):
         return cleaned
 
 
-def language_choices() -> list[tuple[str, str]]:
-    """Product languages, each named in itself (a reader finds their own language at a glance)."""
-    return [(code, get_language_info(code)["name_local"]) for code, _name in settings.LANGUAGES]
-
-
 class TenantSettingsForm(forms.Form):
     """Name and default language of an organisation; optional names per other language."""
 
@@ -121,7 +117,7 @@ class TenantSettingsForm(forms.Form):
 
     @staticmethod
     def translated_languages() -> list[str]:
-        return [code for code, _name in settings.LANGUAGES if code != BASE_NAME_LANGUAGE]
+        return [code for code in settings.LANGUAGE_CODES if code != BASE_NAME_LANGUAGE]
 
     def translated_fields(self) -> list[forms.BoundField]:
         return [

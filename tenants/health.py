@@ -10,6 +10,8 @@ import time
 import uuid
 from collections.abc import Callable
 
+import redis
+from celery import current_app
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
@@ -24,8 +26,6 @@ def check_database() -> None:
 
 
 def check_redis() -> None:
-    import redis
-
     client = redis.Redis.from_url(settings.REDIS_URL, socket_timeout=2, socket_connect_timeout=2)
     try:
         client.ping()
@@ -34,9 +34,7 @@ def check_redis() -> None:
 
 
 def check_broker() -> None:
-    from config.celery import app
-
-    with app.connection_for_write() as conn:
+    with current_app.connection_for_write() as conn:
         conn.ensure_connection(max_retries=1, timeout=2)
 
 

@@ -9,8 +9,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from django.conf import settings
-from django.http import HttpRequest
 from django_tenants.utils import get_public_schema_name, remove_www
 
 from .models import Domain, Tenant
@@ -78,27 +76,3 @@ def resolve(path: str, headers: dict[str, str], host: str) -> Resolution:
             raise ConflictingTenant(host)
         chosen = by_host
     return Resolution(tenant=chosen or by_host, path_info=path_info, prefix=prefix)
-
-
-def tenant_base_url(tenant: Tenant, request: HttpRequest | None = None) -> str:
-    """The absolute URL of an organisation's site, by subdomain or by path prefix.
-
-    With a request, its scheme and port are kept (a development server on another port);
-    without one (emails), the configured site scheme and port are used.
-    """
-    if request is not None:
-        scheme, port = request.scheme, request.get_port()
-        port = "" if port in ("80", "443") else f":{port}"
-    else:
-        scheme = settings.SITE_SCHEME
-        port = f":{settings.SITE_PORT}" if settings.SITE_PORT else ""
-    if settings.TENANT_URL_MODE == "path":
-        return f"{scheme}://{settings.BASE_DOMAIN}{port}/t/{tenant.slug}"
-    domain = tenant.get_primary_domain()
-    host = domain.domain if domain else f"{tenant.slug}.{settings.BASE_DOMAIN}"
-    return f"{scheme}://{host}{port}"
-
-
-def public_base_url() -> str:
-    port = f":{settings.SITE_PORT}" if settings.SITE_PORT else ""
-    return f"{settings.SITE_SCHEME}://{settings.BASE_DOMAIN}{port}"

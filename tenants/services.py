@@ -7,14 +7,15 @@ import re
 from collections.abc import Mapping
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
 from modeltranslation.utils import build_localized_fieldname
 
-from accounts.models import MANAGER_ROLES, Membership, Role, User
-from accounts.selectors import holds_role
+from accounts import access
+from accounts import services as account_services
+from accounts.models import User
 from billing.models import Plan
 from compliance.services import record_event
 
@@ -145,18 +146,13 @@ def signup_tenant(
         tenant = create_tenant(
             slug=slug, name=name, region=region, default_language=language, acting_user=owner
         )
-        Membership.objects.create(user=owner, tenant=tenant, role=Role.OWNER)
-        record_event(
-            action="member.joined",
-            actor=owner,
-            tenant=tenant,
-            target=owner.email,
-            data={"role": Role.OWNER},
-        )
+        account_services.make_first_owner(user=owner, tenant=tenant)
     return tenant, owner
 
 
 def set_tenant_status(*, tenant: Tenant, status: str, acting_user: User | None) -> Tenant:
+    if acting_user is not None:
+        access.require_staff(user=acting_user)
     if status not in TenantStatus.values:
         raise ValidationError(_("Unknown status."), code="invalid")
     with transaction.atomic():
@@ -173,7 +169,6 @@ def set_tenant_status(*, tenant: Tenant, status: str, acting_user: User | None) 
     return tenant
 
 
-LANGUAGE_CODES = frozenset(code for code, _name in settings.LANGUAGES)
 # The name typed on the settings page is the fallback every language without its own name shows.
 BASE_NAME_LANGUAGE = settings.MODELTRANSLATION_DEFAULT_LANGUAGE
 NAME_MAX_LENGTH = Tenant._meta.get_field("name").max_length
@@ -185,7 +180,7 @@ def settings_refusal() -> str:
 
 def can_change_settings(*, tenant: Tenant, user: User) -> bool:
     """Owners and admins of the organisation (and staff) may change its settings."""
-    return holds_role(user=user, tenant=tenant, roles=MANAGER_ROLES)
+    return access.holds_role(user=user, tenant=tenant, roles=access.MANAGER_ROLES)
 
 
 def _clean_name(value: str) -> str:
@@ -208,16 +203,17 @@ def update_tenant_settings(
 ) -> Tenant:
     """Rename the organisation and set its default language; `translated_names` maps other
     language codes to the name shown in that language (empty: fall back to `name`)."""
-    if not can_change_settings(tenant=tenant, user=acting_user):
-        raise PermissionDenied(settings_refusal())
+    access.require_role(
+        user=acting_user, tenant=tenant, roles=access.MANAGER_ROLES, message=settings_refusal()
+    )
     name = _clean_name(name)
     if not name:
         raise ValidationError(_("Enter the organisation's name."), code="required")
-    if default_language not in LANGUAGE_CODES:
+    if default_language not in settings.LANGUAGE_CODES:
         raise ValidationError(_("Choose one of the offered languages."), code="invalid_language")
     names = {}
     for code, value in (translated_names or {}).items():
-        if code not in LANGUAGE_CODES or code == BASE_NAME_LANGUAGE:
+        if code not in settings.LANGUAGE_CODES or code == BASE_NAME_LANGUAGE:
             raise ValidationError(
                 _("Choose one of the offered languages."), code="invalid_language"
             )
@@ -262,6 +258,8 @@ def set_security_policy(
     acting_user: User | None,
 ) -> TenantSecurityPolicy:
     """Replace an organisation's security policy; IP ranges are CIDR networks."""
+    if acting_user is not None:
+        access.require_staff(user=acting_user)
     low, high = SESSION_TIMEOUT_RANGE
     if not low <= session_timeout_minutes <= high:
         raise ValidationError(

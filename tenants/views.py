@@ -1,4 +1,4 @@
-"""Public-site pages (landing, signup), the organisation dashboard and its settings."""
+"""Public-site pages (landing, signup) and the organisation's settings page."""
 
 from __future__ import annotations
 
@@ -44,27 +44,6 @@ def signup(request: HttpRequest) -> HttpResponse:
     return render(
         request, "tenants/signup.html", {"form": form}, status=400 if form.errors else 200
     )
-
-
-def dashboard(request: HttpRequest) -> HttpResponse:
-    from billing import quotas
-    from media_pipeline.models import ACTIVE_STATES, Movie, Recap, RecapJob
-
-    tenant = request.tenant
-    usage = quotas.usage_of(tenant)
-    plan = tenant.plan
-    context = {
-        "movie_count": Movie.objects.count(),
-        "member_count": tenant.memberships.count(),
-        "active_jobs": RecapJob.objects.filter(state__in=ACTIVE_STATES).select_related("movie")[
-            :10
-        ],
-        "recent_recaps": Recap.objects.select_related("movie")[:6],
-        "plan": plan,
-        "storage_used_gb": usage.storage_bytes / quotas.GB,
-        "processing_used_hours": usage.processing_seconds_this_month / 3600,
-    }
-    return render(request, "tenants/dashboard.html", context)
 
 
 @require_http_methods(["GET", "POST"])

@@ -18,7 +18,7 @@ def catalog_dir(code: str) -> str:
     return "zh_Hans" if code == "zh-hans" else code
 
 
-LOCALES = [code for code, _name in settings.LANGUAGES if code != "en"]
+LOCALES = [code for code in settings.LANGUAGE_CODES if code != "en"]
 
 
 def test_there_are_fifteen_languages_with_english():

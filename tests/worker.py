@@ -27,7 +27,7 @@ def test_database_url() -> str:
 
 @contextmanager
 def celery_worker(
-    *, queues: str = "default,video", extra_env: dict[str, str] | None = None
+    *, queues: str = "default,video,maintenance", extra_env: dict[str, str] | None = None
 ) -> Iterator[subprocess.Popen]:
     env = {
         **os.environ,

@@ -1,4 +1,4 @@
-"""Webhook endpoints and deliveries in the organisation console (`tenant_admin`)."""
+"""Webhook endpoints and deliveries in the organisation console (registered in config/admin.py)."""
 
 from __future__ import annotations
 
@@ -14,8 +14,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from media_pipeline.admin import tenant_admin
-from tenants.admin import ReadOnlyAdmin
+from web.admin import ReadOnlyAdmin
 
 from . import services, targets
 from .models import SUBSCRIBABLE_EVENTS, WebhookDelivery, WebhookEndpoint
@@ -37,7 +36,6 @@ class WebhookEndpointForm(forms.ModelForm):
         return targets.check_target(self.cleaned_data["url"]).url
 
 
-@admin.register(WebhookEndpoint, site=tenant_admin)
 class WebhookEndpointAdmin(admin.ModelAdmin):
     form = WebhookEndpointForm
     list_display = ["url", "description", "is_active", "consecutive_failures", "created_at"]
@@ -133,7 +131,6 @@ class WebhookEndpointAdmin(admin.ModelAdmin):
             )
 
 
-@admin.register(WebhookDelivery, site=tenant_admin)
 class WebhookDeliveryAdmin(ReadOnlyAdmin):
     list_display = [
         "created_at", "event", "endpoint", "status", "attempts", "response_status",

@@ -17,12 +17,13 @@ from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django_tenants.utils import tenant_context
 
 from compliance.services import record_event
 
 from . import signing, targets, transport
 from .models import DeliveryStatus, WebhookDelivery, WebhookEndpoint, WebhookEvent
+from .notifications import endpoint_disabled
+from .queue import queue_delivery
 
 log = logging.getLogger(__name__)
 
@@ -44,14 +45,6 @@ OPEN = (DeliveryStatus.PENDING, DeliveryStatus.FAILED)
 def backoff(attempts: int) -> int:
     """Seconds to wait after the `attempts`-th failed attempt: 30 s, 1 min, 2 min … at most 1 h."""
     return min(MAX_RETRY_SECONDS, FIRST_RETRY_SECONDS * 2 ** max(0, attempts - 1))
-
-
-def queue_delivery(delivery_id: int, *, tenant: Any, countdown: int | None = None) -> None:
-    """Send the delivery task with the organisation's schema attached."""
-    from .tasks import deliver
-
-    with tenant_context(tenant):
-        deliver.apply_async((delivery_id,), countdown=countdown)
 
 
 def body_of(delivery: WebhookDelivery) -> bytes:
@@ -213,8 +206,6 @@ def disable(endpoint: WebhookEndpoint, now: datetime, *, last_error: str = "") -
     endpoint_id = endpoint.pk
 
     def tell() -> None:
-        from .notifications import endpoint_disabled
-
         endpoint_disabled(endpoint_id, tenant, last_error=last_error)
 
     transaction.on_commit(tell)

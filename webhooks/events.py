@@ -1,17 +1,23 @@
-"""The events the product emits, built from model instances: one call at each place they happen.
+"""Webhook deliveries for the product's domain events: subscribed in WebhooksConfig.ready(),
+so the apps that publish the events never import webhooks.
 
-Each `emit_*` runs inside the caller's transaction; deliveries are sent only once it commits.
+Receivers run inside the publishing transaction: the deliveries are written with the change
+they report and sent only once it commits (an outbox).
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
+
+from django.utils import translation
+
+from media_pipeline import events
+from media_pipeline.errors import user_message
+from media_pipeline.models import JobState, Movie, Recap, RecapJob
+from media_pipeline.pipeline.types import PipelineError
 
 from .models import WebhookEvent
 from .services import emit_event, envelope
-
-if TYPE_CHECKING:
-    from media_pipeline.models import Movie, RecapJob
 
 
 def movie_data(movie: Movie) -> dict[str, Any]:
@@ -36,24 +42,28 @@ def job_data(job: RecapJob) -> dict[str, Any]:
     }
 
 
-def emit_movie_uploaded(movie: Movie) -> None:
-    emit_event(
-        event=WebhookEvent.MOVIE_UPLOADED,
-        payload=envelope(event=WebhookEvent.MOVIE_UPLOADED, data={"movie": movie_data(movie)}),
-    )
+def _emit(event: str, data: dict[str, Any]) -> None:
+    emit_event(event=event, payload=envelope(event=event, data=data))
 
 
-def emit_recap_started(job: RecapJob) -> None:
-    data = {"movie": movie_data(job.movie), "job": job_data(job)}
-    emit_event(
-        event=WebhookEvent.RECAP_STARTED,
-        payload=envelope(event=WebhookEvent.RECAP_STARTED, data=data),
-    )
+def on_movie_uploaded(sender: type, event: events.MovieUploaded, **kwargs: Any) -> None:
+    movie = Movie.objects.get(pk=event.movie_id)
+    _emit(WebhookEvent.MOVIE_UPLOADED, {"movie": movie_data(movie)})
 
 
-def emit_recap_completed(job: RecapJob) -> None:
-    from media_pipeline.models import Recap
+def on_job_moved(sender: type, event: events.JobMoved, **kwargs: Any) -> None:
+    if event.state == event.previous:
+        return
+    if event.previous == JobState.QUEUED and event.state == JobState.PROBING:
+        job = RecapJob.objects.select_related("movie").get(pk=event.job_id)
+        _emit(WebhookEvent.RECAP_STARTED, {"movie": movie_data(job.movie), "job": job_data(job)})
+    elif event.state == JobState.DONE:
+        _emit_completed(RecapJob.objects.select_related("movie").get(pk=event.job_id))
+    elif event.state == JobState.FAILED:
+        _emit_failed(RecapJob.objects.select_related("movie").get(pk=event.job_id))
 
+
+def _emit_completed(job: RecapJob) -> None:
     recap = Recap.objects.filter(job_id=job.pk).first()
     data: dict[str, Any] = {"movie": movie_data(job.movie), "job": job_data(job), "recap": None}
     if recap is not None:
@@ -64,30 +74,25 @@ def emit_recap_completed(job: RecapJob) -> None:
             "size_bytes": recap.size_bytes,
             "chapters": len(recap.chapters or []),
         }
-    emit_event(
-        event=WebhookEvent.RECAP_COMPLETED,
-        payload=envelope(event=WebhookEvent.RECAP_COMPLETED, data=data),
-    )
+    _emit(WebhookEvent.RECAP_COMPLETED, data)
 
 
-def emit_recap_failed(job: RecapJob) -> None:
-    """Reads the job again: the caller has just written its failure with an UPDATE."""
-    from django.utils import translation
-
-    from media_pipeline.errors import user_message
-    from media_pipeline.models import RecapJob
-    from media_pipeline.pipeline.types import PipelineError
-
-    job = RecapJob.objects.select_related("movie").get(pk=job.pk)
+def _emit_failed(job: RecapJob) -> None:
     with translation.override("en"):
         # Integrators get a stable code and an English sentence; pages translate the code.
         message = user_message(PipelineError(job.failure_code, job.failure_reason))
-    data = {
-        "movie": movie_data(job.movie),
-        "job": job_data(job),
-        "failure": {"code": job.failure_code, "message": str(message)},
-    }
-    emit_event(
-        event=WebhookEvent.RECAP_FAILED,
-        payload=envelope(event=WebhookEvent.RECAP_FAILED, data=data),
+    _emit(
+        WebhookEvent.RECAP_FAILED,
+        {
+            "movie": movie_data(job.movie),
+            "job": job_data(job),
+            "failure": {"code": job.failure_code, "message": str(message)},
+        },
     )
+
+
+def subscribe() -> None:
+    events.published.connect(
+        on_movie_uploaded, sender=events.MovieUploaded, dispatch_uid="webhooks.movie_uploaded"
+    )
+    events.published.connect(on_job_moved, sender=events.JobMoved, dispatch_uid="webhooks.job")

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django_tenants.utils import tenant_context
 
 from accounts.models import MANAGER_ROLES, Membership
-from tenants.resolution import tenant_base_url
+from web.sites import tenant_base_url
 
 from .models import WebhookEndpoint
 

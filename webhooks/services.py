@@ -11,11 +11,12 @@ from collections.abc import Iterable
 from datetime import timedelta
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts import access
 from compliance.services import record_event
 
 from . import targets
@@ -27,6 +28,7 @@ from .models import (
     WebhookEvent,
     new_secret,
 )
+from .queue import queue_delivery
 
 # How long the old secret keeps signing after a rotation, so receivers can switch over.
 ROTATION_GRACE = timedelta(hours=24)
@@ -34,15 +36,16 @@ ROTATION_GRACE = timedelta(hours=24)
 
 def can_manage_webhooks(user: Any) -> bool:
     """Owners and admins of the current organisation manage webhooks; staff may too."""
-    from accounts.models import MANAGER_ROLES
-    from accounts.selectors import holds_role
-
-    return holds_role(user=user, tenant=connection.tenant, roles=MANAGER_ROLES)
+    return access.holds_role(user=user, tenant=connection.tenant, roles=access.MANAGER_ROLES)
 
 
 def require_manager(*, user: Any) -> None:
-    if not can_manage_webhooks(user):
-        raise PermissionDenied(_("Only owners and admins of this organisation manage webhooks."))
+    access.require_role(
+        user=user,
+        tenant=connection.tenant,
+        roles=access.MANAGER_ROLES,
+        message=_("Only owners and admins of this organisation manage webhooks."),
+    )
 
 
 def clean_events(events: Iterable[str]) -> list[str]:
@@ -165,8 +168,6 @@ def _queue(deliveries: list[WebhookDelivery]) -> None:
     ids = [delivery.pk for delivery in deliveries]
 
     def send() -> None:
-        from .delivery import queue_delivery
-
         for delivery_id in ids:
             queue_delivery(delivery_id, tenant=tenant)
 

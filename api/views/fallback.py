@@ -12,6 +12,7 @@ from rest_framework.views import APIView
 
 @extend_schema(exclude=True)
 class NotFoundApi(APIView):
+    open_to_visitors = True
     authentication_classes: list = []
     permission_classes = [AllowAny]
     throttle_classes: list = []

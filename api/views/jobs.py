@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db.models import QuerySet
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -17,7 +18,6 @@ from media_pipeline.pipeline.types import PipelineError
 
 from ..idempotency import idempotent
 from .common import IDEMPOTENCY_KEY, api_url, get_or_404
-from .movies import LANGUAGE_CODES
 
 
 class JobOutput(serializers.ModelSerializer):
@@ -73,7 +73,9 @@ class MovieJobListApi(generics.ListAPIView):
     class InputSerializer(serializers.Serializer):
         target = serializers.ChoiceField(choices=TargetLength.choices, default=TargetLength.AUTO)
         language = serializers.ChoiceField(
-            choices=LANGUAGE_CODES, required=False, help_text="Defaults to the movie's language."
+            choices=settings.LANGUAGE_CODES,
+            required=False,
+            help_text="Defaults to the movie's language.",
         )
 
         class Meta:

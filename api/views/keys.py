@@ -12,10 +12,11 @@ from rest_framework.views import APIView
 from .. import services
 from ..idempotency import idempotent
 from ..models import ApiKey, KeyScope
-from ..permissions import ScopedKey, TenantManager, TenantMember
+from ..permissions import PeopleOnly, ScopedKey, SignedIn
 from .common import IDEMPOTENCY_KEY, get_or_404
 
-MANAGERS = [TenantMember, ScopedKey, TenantManager]
+# Keys are managed by people (never by a key); the services let only owners and admins in.
+MANAGERS = [SignedIn, ScopedKey, PeopleOnly]
 
 
 class ApiKeyOutput(serializers.ModelSerializer):
@@ -66,7 +67,7 @@ class ApiKeyListApi(generics.ListAPIView):
     serializer_class = ApiKeyOutput
 
     def get_queryset(self) -> QuerySet[ApiKey]:
-        return ApiKey.objects.order_by("-created_at")
+        return services.api_keys(acting_user=self.request.user)
 
     @extend_schema(operation_id="api_keys_list", tags=["api keys"])
     def get(self, request: Request) -> Response:
@@ -93,7 +94,8 @@ class ApiKeyDetailApi(APIView):
 
     @extend_schema(operation_id="api_keys_retrieve", tags=["api keys"], responses=ApiKeyOutput)
     def get(self, request: Request, pk: int) -> Response:
-        return Response(ApiKeyOutput(get_or_404(ApiKey.objects.all(), pk=pk)).data)
+        keys = services.api_keys(acting_user=request.user)
+        return Response(ApiKeyOutput(get_or_404(keys, pk=pk)).data)
 
     @extend_schema(
         operation_id="api_keys_revoke",
@@ -102,7 +104,6 @@ class ApiKeyDetailApi(APIView):
         responses={204: None},
     )
     def delete(self, request: Request, pk: int) -> Response:
-        services.revoke_api_key(
-            api_key=get_or_404(ApiKey.objects.all(), pk=pk), acting_user=request.user
-        )
+        keys = services.api_keys(acting_user=request.user)
+        services.revoke_api_key(api_key=get_or_404(keys, pk=pk), acting_user=request.user)
         return Response(status=204)

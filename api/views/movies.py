@@ -15,8 +15,6 @@ from media_pipeline.models import Movie, MovieStatus
 
 from .common import api_url, get_or_404
 
-LANGUAGE_CODES = [code for code, _name in settings.LANGUAGES]
-
 
 class MovieOutput(serializers.ModelSerializer):
     url = serializers.SerializerMethodField()
@@ -49,7 +47,7 @@ class MovieOutput(serializers.ModelSerializer):
 class MovieListApi(generics.ListAPIView):
     class FilterSerializer(serializers.Serializer):
         status = serializers.ChoiceField(choices=MovieStatus.choices, required=False)
-        language = serializers.ChoiceField(choices=LANGUAGE_CODES, required=False)
+        language = serializers.ChoiceField(choices=settings.LANGUAGE_CODES, required=False)
 
     serializer_class = MovieOutput
     filter_backends = [filters.SearchFilter, filters.OrderingFilter]
@@ -67,7 +65,7 @@ class MovieListApi(generics.ListAPIView):
         tags=["movies"],
         parameters=[
             OpenApiParameter("status", OpenApiTypes.STR, enum=MovieStatus.values),
-            OpenApiParameter("language", OpenApiTypes.STR, enum=LANGUAGE_CODES),
+            OpenApiParameter("language", OpenApiTypes.STR, enum=settings.LANGUAGE_CODES),
         ],
     )
     def get(self, request: Request) -> Response:

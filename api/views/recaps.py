@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
@@ -12,12 +13,11 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from media_pipeline.files import file_response
 from media_pipeline.models import Recap
-from media_pipeline.views import protected_file
 
 from .. import downloads
 from .common import api_url, get_or_404, headerless_url
-from .movies import LANGUAGE_CODES
 
 
 class ChapterOutput(serializers.Serializer):
@@ -60,7 +60,7 @@ class RecapOutput(serializers.ModelSerializer):
 class RecapListApi(generics.ListAPIView):
     class FilterSerializer(serializers.Serializer):
         movie = serializers.IntegerField(required=False, min_value=1)
-        language = serializers.ChoiceField(choices=LANGUAGE_CODES, required=False)
+        language = serializers.ChoiceField(choices=settings.LANGUAGE_CODES, required=False)
 
     serializer_class = RecapOutput
 
@@ -79,7 +79,7 @@ class RecapListApi(generics.ListAPIView):
         tags=["recaps"],
         parameters=[
             OpenApiParameter("movie", OpenApiTypes.INT, description="A movie id."),
-            OpenApiParameter("language", OpenApiTypes.STR, enum=LANGUAGE_CODES),
+            OpenApiParameter("language", OpenApiTypes.STR, enum=settings.LANGUAGE_CODES),
         ],
     )
     def get(self, request: Request) -> Response:
@@ -122,6 +122,7 @@ class RecapDownloadsApi(APIView):
 class FileApi(APIView):
     """The link itself is the credential: no Authorization header, no membership check."""
 
+    open_to_visitors = True
     authentication_classes: list = []
     permission_classes = [AllowAny]
 
@@ -142,4 +143,4 @@ class FileApi(APIView):
             ) from exc
         except downloads.InvalidLink as exc:
             raise exceptions.NotFound() from exc
-        return protected_file(request._request, name)
+        return file_response(name)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, generics, serializers
@@ -14,7 +15,6 @@ from media_pipeline.models import Movie, SubtitleTrack
 
 from ..idempotency import idempotent
 from .common import IDEMPOTENCY_KEY, get_or_404
-from .movies import LANGUAGE_CODES
 
 
 class SubtitleTrackOutput(serializers.ModelSerializer):
@@ -27,7 +27,7 @@ class SubtitleTrackOutput(serializers.ModelSerializer):
 class SubtitleTrackListApi(generics.ListAPIView):
     class InputSerializer(serializers.Serializer):
         file = serializers.FileField(help_text="An SRT or WebVTT file, at most 5 MB.")
-        language = serializers.ChoiceField(choices=LANGUAGE_CODES)
+        language = serializers.ChoiceField(choices=settings.LANGUAGE_CODES)
 
         class Meta:
             ref_name = "SubtitleTrackInput"

@@ -30,6 +30,7 @@ class TokenObtainApi(TokenObtainPairView):
             ref_name = "TokenObtainInput"
 
     serializer_class = TenantTokenObtainSerializer
+    open_to_visitors = True
     authentication_classes: list = []
     permission_classes = [AllowAny]
     throttle_classes = [SignInRateThrottle]
@@ -55,6 +56,7 @@ class TokenRefreshApi(TokenRefreshView):
             ref_name = "TokenRefreshInput"
 
     serializer_class = TenantTokenRefreshSerializer
+    open_to_visitors = True
     authentication_classes: list = []
     permission_classes = [AllowAny]
     throttle_classes = [SignInRateThrottle]

@@ -1,9 +1,8 @@
-"""Resumable movie uploads (tus 1.0.0) under the API: the very views of the upload page,
-behind API authentication, with API URLs in their headers and problem+json errors."""
+"""Resumable movie uploads (tus 1.0.0) under the API: the protocol of media_pipeline.tus behind
+API authentication, with API URLs in its headers and problem+json refusals."""
 
 from __future__ import annotations
 
-import json
 import uuid
 
 from django.http import HttpResponse
@@ -13,16 +12,11 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from media_pipeline import upload_views
+from media_pipeline import tus
 
-from ..errors import CODES, problem_response
+from ..errors import problem_response
 from ..idempotency import idempotent
 from .common import IDEMPOTENCY_KEY, api_url
-
-TUS_HEADERS = ("Tus-Resumable", "Tus-Version", "Tus-Extension", "Tus-Max-Size", "Allow")
-PASSED_HEADERS = (*TUS_HEADERS, "Upload-Offset", "Upload-Length", "Cache-Control", "Movie-Id")
-# The tus views' statuses that mean something more specific than the generic code.
-TUS_CODES = {422: "upload_refused", 410: "upload_expired", 412: "tus_version"}
 
 TUS_RESUMABLE = OpenApiParameter(
     "Tus-Resumable", OpenApiTypes.STR, OpenApiParameter.HEADER, required=True, enum=["1.0.0"]
@@ -53,24 +47,27 @@ MOVIE_HEADERS = [
 ]
 
 
-def adapt(request: Request, tus: HttpResponse) -> Response:
-    """The tus view's answer with API URLs, and its errors as problem details."""
-    headers = {name: tus[name] for name in PASSED_HEADERS if tus.has_header(name)}
-    if tus.status_code >= 400:
-        try:
-            message = json.loads(tus.content)["error"]
-        except (ValueError, KeyError, TypeError):
-            message = CODES.get(tus.status_code, "error")
-        code = TUS_CODES.get(tus.status_code)
+def render_tus(request: Request, answer: tus.TusAnswer) -> Response:
+    """A tus answer as the API gives it: API URLs, refusals as problem details."""
+    headers = dict(answer.headers)
+    if answer.error:
         return problem_response(
-            tus.status_code, message, request=request._request, code=code, headers=headers
-        )
-    if tus.has_header("Location"):
-        upload_id = tus["Location"].rstrip("/").rsplit("/", 1)[-1]
-        headers["Location"] = api_url(request, "upload-detail", upload_id)
-    if tus.has_header("Movie-Id"):
-        headers["Movie-Location"] = api_url(request, "movie-detail", tus["Movie-Id"])
-    return Response(status=tus.status_code, headers=headers)
+            answer.status, answer.error, request=request._request, code=answer.code,
+            headers=headers,
+        )  # fmt: skip
+    if answer.status == 201 and answer.upload is not None:
+        headers["Location"] = api_url(request, "upload-detail", answer.upload.pk)
+    if answer.movie is not None:
+        headers["Movie-Id"] = str(answer.movie.pk)
+        headers["Movie-Location"] = api_url(request, "movie-detail", answer.movie.pk)
+    return Response(status=answer.status, headers=headers)
+
+
+def render_options() -> HttpResponse:
+    response = HttpResponse(status=204)
+    for name, value in tus.options().headers.items():
+        response[name] = value
+    return response
 
 
 class UploadCollectionApi(APIView):
@@ -107,17 +104,29 @@ class UploadCollectionApi(APIView):
     )
     @idempotent()
     def post(self, request: Request) -> Response:
-        return adapt(request, upload_views.tus_collection(request._request))
+        answer = tus.create(tenant=request.tenant, user=request.user, headers=request.headers)
+        return render_tus(request, answer)
 
     def options(self, request: Request, *args: object, **kwargs: object) -> HttpResponse:
-        return upload_views.tus_collection(request._request)
+        return render_options()
 
 
 class UploadDetailApi(APIView):
     extra_problem_codes = (409, 410, 412, 413, 415, 422)
 
     def _tus(self, request: Request, pk: uuid.UUID) -> Response:
-        return adapt(request, upload_views.tus_resource(request._request, str(pk)))
+        django_request = request._request
+        answer = tus.resource(
+            method=request.method,
+            tenant=request.tenant,
+            user=request.user,
+            upload_id=str(pk),
+            headers=request.headers,
+            stream=django_request,
+            content_type=django_request.content_type,
+            content_length=django_request.META.get("CONTENT_LENGTH") or "",
+        )
+        return render_tus(request, answer)
 
     @extend_schema(exclude=True)
     def head(self, request: Request, pk: uuid.UUID) -> Response:
@@ -153,4 +162,4 @@ class UploadDetailApi(APIView):
         return self._tus(request, pk)
 
     def options(self, request: Request, *args: object, **kwargs: object) -> HttpResponse:
-        return upload_views.tus_resource(request._request, str(kwargs["pk"]))
+        return render_options()

@@ -42,7 +42,7 @@ class SpeechSpec:
 
     @property
     def key(self) -> str:
-        made = asdict(self) | {"lines": LINES_PER_SCENE, "silent": SILENT_SCENE}
+        made = asdict(self) | {"lines": LINES_PER_SCENE, "silent": SILENT_SCENE, "audio": 48000}
         return hashlib.sha256(json.dumps(made, sort_keys=True).encode()).hexdigest()[:10]
 
 

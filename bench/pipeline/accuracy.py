@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from media_pipeline.pipeline.synth import SynthTruth
+from bench.synth import SynthTruth
 
 TOLERANCE = 0.5
 

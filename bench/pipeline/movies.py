@@ -13,7 +13,8 @@ import os
 import time
 from dataclasses import asdict, dataclass, field, replace
 
-from media_pipeline.pipeline import ffmpeg, synth
+from bench import synth
+from media_pipeline.pipeline import ffmpeg
 from media_pipeline.pipeline.types import Cue
 
 # Longer movies are made as 10-minute parts joined by stream copy; each join is a hard cut.
@@ -183,7 +184,7 @@ def _make_in_parts(spec: MovieSpec, base: str, out_path: str, log) -> synth.Synt
         for path, truth in zip(paths, truths, strict=True):
             # The video's exact length, so every part starts on the frame the truth says.
             fh.write(f"file '{os.path.abspath(path)}'\nduration {truth.duration:.4f}\n")
-    ffmpeg.run(["-f", "concat", "-safe", "0", "-i", listing, "-c", "copy", out_path])
+    ffmpeg.run(["-f", "concat", "-safe", "0", "-i", ffmpeg.Input(listing), "-c", "copy", out_path])
     for path in paths:
         os.remove(path)
     os.remove(listing)

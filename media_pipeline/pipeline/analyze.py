@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from . import ffmpeg
-from .types import Analysis, Cue, PipelineError, ProbeResult, TransientPipelineError, Transition
+from .types import Analysis, Cue, PipelineError, ProbeResult, Transition
 
 WIDTH, HEIGHT = 64, 36
 CHUNK_FRAMES = 256  # 0.6 MB of tiny frames a chunk
@@ -216,8 +216,12 @@ def analyze(
     cues: tuple[Cue, ...] = (),
     skipped_cues: int = 0,
     progress: Callable[[float], None] | None = None,
+    stop: ffmpeg.StopSignal | None = None,
 ) -> Analysis:
-    """Decode `path` once and measure what the later stages need; see the module docstring."""
+    """Decode `path` once and measure what the later stages need; see the module docstring.
+
+    Setting `stop` kills the decode within a fraction of a second and raises `Stopped`.
+    """
     fps = probe.fps if probe.fps > 0 else 25.0
     scales = tuple(sorted({max(2, round(s * fps)) for s in GRADUAL_SCALES}))
     features = _Features(
@@ -243,7 +247,11 @@ def analyze(
     with tempfile.TemporaryFile() as log:
         try:
             with ffmpeg.pipe(
-                args, timeout=max(600.0, probe.duration * 4), pass_fds=_fds(write_fd), stderr=log
+                args,
+                timeout=max(600.0, probe.duration * 4),
+                pass_fds=_fds(write_fd),
+                stderr=log,
+                stop=stop,
             ) as proc:
                 if write_fd is not None:
                     os.close(write_fd)  # the child holds its copy; EOF comes when it exits
@@ -287,7 +295,9 @@ def _fds(fd: int | None) -> tuple[int, ...]:
     return () if fd is None else (fd,)
 
 
-def _read_frames(proc, features: _Features, frame_bytes: int, expected: float, progress) -> None:
+def _read_frames(
+    proc: ffmpeg.Supervised, features: _Features, frame_bytes: int, expected: float, progress
+) -> None:
     chunk_bytes = frame_bytes * CHUNK_FRAMES
     buffer = bytearray()
     reported = 0.0
@@ -309,11 +319,8 @@ def _read_frames(proc, features: _Features, frame_bytes: int, expected: float, p
     features.add(rest, final=True)
 
 
-def _check_exit(proc, log, frames: int) -> None:
-    if getattr(proc, "timed_out", False):
-        raise TransientPipelineError("ffmpeg_timeout", "the analysis decode ran out of time")
-    if proc.returncode < 0:
-        raise TransientPipelineError("ffmpeg_killed", f"ffmpeg killed by signal {-proc.returncode}")
+def _check_exit(proc: ffmpeg.Supervised, log, frames: int) -> None:
+    proc.raise_if_interrupted()
     if proc.returncode != 0 or frames == 0:
         log.seek(0)
         tail = log.read()[-2000:].decode("utf-8", "replace")

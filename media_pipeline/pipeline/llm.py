@@ -16,13 +16,9 @@ import urllib.error
 import urllib.request
 from collections.abc import Mapping
 from dataclasses import replace
-from typing import TYPE_CHECKING
 
 from .phrases import base_language, clock, join_sentences
-from .types import Analysis, Evidence, Scene, Selection, SynopsisSentence, Writeup
-
-if TYPE_CHECKING:
-    from .write import Writer
+from .types import Analysis, Evidence, Scene, Selection, SynopsisSentence, Writer, Writeup
 
 log = logging.getLogger(__name__)
 

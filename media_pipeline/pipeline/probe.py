@@ -90,7 +90,8 @@ def _seconds(stamp: str) -> float:
     return int(h) * 3600 + int(m) * 60 + float(s)
 
 
-def _header(stderr: str) -> tuple[str, float | None, list[re.Match]]:
+def parse_header(stderr: str) -> tuple[str, float | None, list[re.Match]]:
+    """(format names, duration or None, stream matches) from ffmpeg's listing of input #0."""
     found = _INPUT.search(stderr)
     if not found:
         raise PipelineError("not_a_video", "ffmpeg does not recognise this file as media")
@@ -107,13 +108,13 @@ def _is_mp4_family(path: str) -> bool:
     return head[4:8] in (b"ftyp", b"mdat", b"moov", b"free", b"wide", b"skip")
 
 
-def probe(path: str, *, limits: ProbeLimits) -> ProbeResult:
+def probe(path: str, *, limits: ProbeLimits, stop: ffmpeg.StopSignal | None = None) -> ProbeResult:
     """Describe `path` or raise PipelineError with a stable code saying why it is refused."""
     _sniff(path)
-    done = ffmpeg.run(ffmpeg.probe_args(path), timeout=120, check=False)
+    done = ffmpeg.run(ffmpeg.probe_args(path), timeout=120, check=False, stop=stop)
     stderr = done.stderr.decode("utf-8", "replace")
     try:
-        format_name, duration, streams = _header(stderr)
+        format_name, duration, streams = parse_header(stderr)
     except PipelineError:
         if "moov atom not found" in stderr or _is_mp4_family(path):
             raise PipelineError("truncated", "the file is cut short (no index found)") from None
@@ -147,7 +148,7 @@ def probe(path: str, *, limits: ProbeLimits) -> ProbeResult:
             duration=duration, limit=limits.max_duration,
         )  # fmt: skip
     demuxer = ffmpeg.demuxer_name(format_name)
-    if not _decodes(done.stdout) or not _tail_decodes(path, demuxer, duration):
+    if not _decodes(done.stdout) or not _tail_decodes(path, demuxer, duration, stop):
         raise PipelineError("truncated", "the video cannot be decoded to its end")
     return ProbeResult(
         path=path,
@@ -156,7 +157,7 @@ def probe(path: str, *, limits: ProbeLimits) -> ProbeResult:
         size_bytes=os.path.getsize(path),
         width=width,
         height=height,
-        fps=_fps(video["rest"]),
+        fps=stream_fps(video["rest"]),
         video_codec=codec,
         audio_codec=audio_codec,
         subtitle_streams=tuple(
@@ -185,7 +186,8 @@ def _size(rest: str) -> tuple[int, int]:
     return int(found["w"]), int(found["h"])
 
 
-def _fps(rest: str) -> float:
+def stream_fps(rest: str) -> float:
+    """The frame rate from the rest of a stream line, 25 when absent or absurd."""
     found = _FPS.search(rest)
     if not found:
         return 25.0
@@ -201,10 +203,10 @@ def _decodes(framemd5: bytes) -> bool:
     return any(line and not line.startswith(b"#") for line in framemd5.splitlines())
 
 
-def _tail_decodes(path: str, demuxer: str, duration: float) -> bool:
+def _tail_decodes(path: str, demuxer: str, duration: float, stop: ffmpeg.StopSignal | None) -> bool:
     """A frame decodes one second before the end (an mdat cut short fails here)."""
     at = max(0.0, duration - 1.0)
     done = ffmpeg.run(
-        ffmpeg.tail_check_args(path, demuxer=demuxer, at=at), timeout=120, check=False
+        ffmpeg.tail_check_args(path, demuxer=demuxer, at=at), timeout=120, check=False, stop=stop
     )
     return _decodes(done.stdout)

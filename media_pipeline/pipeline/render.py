@@ -1,20 +1,24 @@
 """Render stage: the recap MP4 in one ffmpeg run, then the poster, the thumbnail sprite with its
-WebVTT index, the subtitles re-timed to the recap and the chapter track.
+WebVTT index, the subtitles re-timed to the recap and the chapter track; verified, then moved
+into place together.
 """
 
 from __future__ import annotations
 
 import math
 import os
+import shutil
 import tempfile
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 
 import numpy as np
 
 from . import ffmpeg
 from .subtitles import format_timestamp, retime_cues, write_vtt
 from .types import Cue, PipelineError, ProbeResult, RenderOutputs, Scene, Selection, Writeup
+from .verify import verify_recap
 
 MAX_BOX = (1920, 1080)  # "at most 1080p": the long side within 1920, the short within 1080
 TILE_WIDTH = 160
@@ -34,18 +38,53 @@ def render_recap(
     out_dir: str,
     progress: Callable[[float], None] | None = None,
     scenes: Sequence[Scene] = (),
+    stop: ffmpeg.StopSignal | None = None,
 ) -> RenderOutputs:
     """Write recap.mp4, poster.jpg, sprite.jpg, thumbnails.vtt, subtitles.vtt and chapters.vtt.
 
-    `scenes` (optional) lets the poster come from the highest-scored scene; without it the
-    longest clip is used.
+    Everything is written to a staging folder beside `out_dir`, the recap is decoded once to
+    verify it, and only then are the files moved into `out_dir`: a render that is killed,
+    stopped or fails never leaves a partial file under a final name. `scenes` (optional) lets
+    the poster come from the highest-scored scene; without it the longest clip is used.
+    Setting `stop` kills the running ffmpeg at once and raises `Stopped`.
     """
     spans = recap_spans(selection, probe.duration)
     if not spans:
         raise PipelineError("empty_selection", "the selection keeps nothing to render")
-    os.makedirs(out_dir, exist_ok=True)
+    parent = os.path.dirname(os.path.abspath(out_dir))
+    os.makedirs(parent, exist_ok=True)
+    staging = tempfile.mkdtemp(prefix=f".{os.path.basename(out_dir)}-partial-", dir=parent)
+    try:
+        written = _render_into(
+            staging, movie, probe, selection, spans, cues, writeup, progress, scenes, stop
+        )
+        clock = time.monotonic()
+        verify_recap(
+            written.video,
+            expected_duration=written.duration,
+            expect_audio=True,  # a movie without sound still gets a silent track
+            stop=stop,
+        ).raise_if_broken()
+        written.timings["verify"] = time.monotonic() - clock
+        return _publish(written, staging, out_dir)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def _render_into(
+    folder: str,
+    movie: str,
+    probe: ProbeResult,
+    selection: Selection,
+    spans: list[tuple[float, float]],
+    cues: tuple[Cue, ...],
+    writeup: Writeup,
+    progress: Callable[[float], None] | None,
+    scenes: Sequence[Scene],
+    stop: ffmpeg.StopSignal | None,
+) -> RenderOutputs:
     paths = {
-        name: os.path.join(out_dir, name)
+        name: os.path.join(folder, name)
         for name in ("recap.mp4", "poster.jpg", "sprite.jpg", "thumbnails.vtt")
     }
     total = sum(end - start for start, end in spans)
@@ -53,50 +92,50 @@ def render_recap(
     layout = sprite_layout(total, size)
     timings: dict[str, float] = {}
 
-    with tempfile.TemporaryDirectory(prefix="recap-render-") as scratch:
-        script = os.path.join(scratch, "clips.ffconcat")
-        with open(script, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(ffmpeg.concat_script(movie, spans, start_time=probe.start_time))
+    script = os.path.join(folder, "clips.ffconcat")
+    with open(script, "w", encoding="utf-8", newline="\n") as handle:
+        handle.write(ffmpeg.concat_script(movie, spans, start_time=probe.start_time))
 
-        clock = time.monotonic()
-        loudness = None
-        if probe.has_audio:
-            scan = ffmpeg.run(ffmpeg.loudness_scan_args(script, spans), timeout=_timeout(total))
-            loudness = ffmpeg.parse_loudness(scan.stderr)
-            timings["loudness_scan"] = time.monotonic() - clock
-
-        clock = time.monotonic()
-
-        # Frames, not `out_time`: with -copyts ffmpeg counts out_time from its first report.
-        expected_frames = max(1.0, total * (probe.fps if probe.fps > 0 else 25.0))
-
-        def on_frames(frames: int) -> None:
-            if progress:
-                progress(min(1.0, frames / expected_frames))
-
-        args = ffmpeg.recap_render_args(
-            script=script,
-            spans=spans,
-            has_audio=probe.has_audio,
-            size=size,
-            loudness=loudness,
-            sprite=layout,
-            out_video=paths["recap.mp4"],
-            out_sprite=paths["sprite.jpg"],
+    clock = time.monotonic()
+    loudness = None
+    if probe.has_audio:
+        scan = ffmpeg.run(
+            ffmpeg.loudness_scan_args(script, spans), timeout=_timeout(total), stop=stop
         )
-        ffmpeg.run_with_progress(args, on_frames=on_frames, timeout=_timeout(total))
-        timings["render"] = time.monotonic() - clock
+        loudness = ffmpeg.parse_loudness(scan.stderr)
+        timings["loudness_scan"] = time.monotonic() - clock
+
+    clock = time.monotonic()
+    # Frames, not `out_time`: with -copyts ffmpeg counts out_time from its first report.
+    expected_frames = max(1.0, total * (probe.fps if probe.fps > 0 else 25.0))
+
+    def on_frames(frames: int) -> None:
+        if progress:
+            progress(min(1.0, frames / expected_frames))
+
+    args = ffmpeg.recap_render_args(
+        script=script,
+        spans=spans,
+        has_audio=probe.has_audio,
+        size=size,
+        loudness=loudness,
+        sprite=layout,
+        out_video=paths["recap.mp4"],
+        out_sprite=paths["sprite.jpg"],
+    )
+    ffmpeg.run_with_progress(args, on_frames=on_frames, timeout=_timeout(total), stop=stop)
+    timings["render"] = time.monotonic() - clock
     write_thumbnails_vtt(paths["thumbnails.vtt"], total, layout)
 
     clock = time.monotonic()
-    write_poster(movie, probe, selection, scenes, size, paths["poster.jpg"])
+    write_poster(movie, probe, selection, scenes, size, paths["poster.jpg"], stop=stop)
     timings["poster"] = time.monotonic() - clock
 
     subtitles_vtt = None
     retimed = retime_cues(cues, selection.clips)
     if retimed:
-        subtitles_vtt = write_vtt(retimed, os.path.join(out_dir, "subtitles.vtt"))
-    chapters_vtt = write_chapters_vtt(os.path.join(out_dir, "chapters.vtt"), writeup, total)
+        subtitles_vtt = write_vtt(retimed, os.path.join(folder, "subtitles.vtt"))
+    chapters_vtt = write_chapters_vtt(os.path.join(folder, "chapters.vtt"), writeup, total)
     return RenderOutputs(
         video=paths["recap.mp4"],
         poster=paths["poster.jpg"],
@@ -107,6 +146,28 @@ def render_recap(
         timings=timings,
         chapters_vtt=chapters_vtt,
     )
+
+
+def _publish(written: RenderOutputs, staging: str, out_dir: str) -> RenderOutputs:
+    """Move the finished files into `out_dir` (same filesystem: each move is atomic)."""
+    os.makedirs(out_dir, exist_ok=True)
+
+    def place(path: str | None) -> str | None:
+        if path is None:
+            return None
+        final = os.path.join(out_dir, os.path.relpath(path, staging))
+        os.replace(path, final)
+        return final
+
+    # The video goes last: once it is in place, everything it comes with is too.
+    placed = {
+        "poster": place(written.poster),
+        "sprite": place(written.sprite),
+        "thumbnails_vtt": place(written.thumbnails_vtt),
+        "subtitles_vtt": place(written.subtitles_vtt),
+        "chapters_vtt": place(written.chapters_vtt),
+    }
+    return replace(written, video=place(written.video), **placed)
 
 
 def _timeout(recap_seconds: float) -> float:
@@ -199,31 +260,34 @@ def write_poster(
     scenes: Sequence[Scene],
     size: tuple[int, int],
     out_path: str,
+    *,
+    stop: ffmpeg.StopSignal | None = None,
 ) -> str:
     """Save the sharpest well-exposed frame around the first good candidate time as JPEG."""
     best_at, best_score = None, -1.0
     for middle in poster_candidates(selection, scenes):
-        at, score = _best_frame_near(movie, probe, middle)
+        at, score = _best_frame_near(movie, probe, middle, stop)
         if score > best_score:
             best_at, best_score = at, score
         if score > 0:
             break
     if best_at is None:
         best_at = selection.clips[0].start
-    ffmpeg.run(ffmpeg.poster_args(movie, best_at, size, out_path), timeout=120)
+    ffmpeg.run(ffmpeg.poster_args(movie, best_at, size, out_path), timeout=120, stop=stop)
     return out_path
 
 
-def _best_frame_near(movie: str, probe: ProbeResult, middle: float) -> tuple[float, float]:
+def _best_frame_near(
+    movie: str, probe: ProbeResult, middle: float, stop: ffmpeg.StopSignal | None
+) -> tuple[float, float]:
     """The time and score of the best of a few frames in the two seconds around `middle`;
     a score <= 0 means every frame was too dark, too bright or too flat."""
     width = 96
     height = _even(width * probe.height / max(1, probe.width))
     start = max(0.0, min(middle - 1.0, probe.duration - 2.0))
     per_second = 3
-    out = ffmpeg.run(
-        ffmpeg.frames_gray_args(movie, start, 2.0, per_second, (width, height)), timeout=120
-    ).stdout
+    args = ffmpeg.frames_gray_args(movie, start, 2.0, per_second, (width, height))
+    out = ffmpeg.run(args, timeout=120, stop=stop).stdout
     frames = np.frombuffer(out, dtype=np.uint8)[: len(out) // (width * height) * width * height]
     best_at, best_score = middle, -1.0
     for i, frame in enumerate(frames.reshape(-1, height, width).astype(np.float32)):

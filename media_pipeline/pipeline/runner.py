@@ -16,10 +16,13 @@ from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field, replace
 
 from . import analyze as analyze_stage
+from . import asr_model, story, transcribe
 from . import probe as probe_stage
+from . import render as render_stage
 from . import scenes as scenes_stage
 from . import select as select_stage
-from . import story
+from .ffmpeg import StopSignal
+from .subtitles import extract_embedded, parse_subtitles, write_vtt
 from .types import (
     Analysis,
     Cue,
@@ -31,6 +34,7 @@ from .types import (
     Transcript,
     Writeup,
 )
+from .writers import make_writer
 
 # `asr_model` when the bundled model should be used: a path of None means "no model".
 BUNDLED = "bundled"
@@ -52,8 +56,13 @@ class RecapRun:
     transcript: Transcript | None = None
 
 
-def run_probe(movie: str, *, limits: probe_stage.ProbeLimits | None = None) -> ProbeResult:
-    return probe_stage.probe(movie, limits=limits or probe_stage.ProbeLimits())
+def run_probe(
+    movie: str,
+    *,
+    limits: probe_stage.ProbeLimits | None = None,
+    stop: StopSignal | None = None,
+) -> ProbeResult:
+    return probe_stage.probe(movie, limits=limits or probe_stage.ProbeLimits(), stop=stop)
 
 
 def load_subtitles(
@@ -63,19 +72,18 @@ def load_subtitles(
     uploaded: str | None,
     work_dir: str,
     language: str | None = None,
+    stop: StopSignal | None = None,
 ) -> SubtitleTrackParse | None:
     """Cues from the uploaded file, else from an embedded text stream (the language's first)."""
-    from . import subtitles
-
     if uploaded:
-        return subtitles.parse_subtitles(uploaded)
+        return parse_subtitles(uploaded)
     if not probe.subtitle_streams:
         return None
     streams = sorted(probe.subtitle_streams, key=lambda s: s.language != language)
-    extracted = subtitles.extract_embedded(
-        movie, probe, streams[0], os.path.join(work_dir, "embedded.vtt")
+    extracted = extract_embedded(
+        movie, probe, streams[0], os.path.join(work_dir, "embedded.vtt"), stop=stop
     )
-    return subtitles.parse_subtitles(extracted)
+    return parse_subtitles(extracted)
 
 
 def run_transcribe(
@@ -85,11 +93,9 @@ def run_transcribe(
     model_path: str | None = BUNDLED,
     language: str | None = None,
     progress: Callable[[float], None] | None = None,
-    stop: Callable[[], bool] | None = None,
+    stop: StopSignal | None = None,
 ) -> Transcript:
     """Speech to cues; `model_path` is a model folder, BUNDLED for the shipped one, or None."""
-    from . import asr_model, transcribe
-
     path = asr_model.default_model_path() if model_path == BUNDLED else model_path
     return transcribe.transcribe(
         movie, probe, model_path=path, language=language, progress=progress, stop=stop
@@ -109,11 +115,12 @@ def run_analyze(
     parsed: SubtitleTrackParse | None = None,
     *,
     progress: Callable[[float], None] | None = None,
+    stop: StopSignal | None = None,
 ) -> Analysis:
     cues = parsed.cues if parsed else ()
     skipped = parsed.skipped if parsed else 0
     analysis = analyze_stage.analyze(
-        movie, probe, cues=cues, skipped_cues=skipped, progress=progress
+        movie, probe, cues=cues, skipped_cues=skipped, progress=progress, stop=stop
     )
     if parsed is not None and parsed.language:
         analysis = replace(analysis, dialogue_language=parsed.language)
@@ -152,14 +159,12 @@ def run_write(
 ) -> Writeup:
     """Synopsis and chapters; without the ending, the writer never sees the last act (its
     cues included), whose start is the selection's cut-off."""
-    from . import write
-
     if not include_ending:
         cutoff = selection.cutoff
         if cutoff is None:
             cutoff = story.ending_cutoff(analysis, scenes)
         analysis, scenes = story.before(analysis, scenes, cutoff)
-    writer = write.get_writer(settings)
+    writer = make_writer(settings)
     writeup = writer.write(language=language, analysis=analysis, scenes=scenes, selection=selection)
     return replace(writeup, include_ending=include_ending)
 
@@ -174,10 +179,9 @@ def run_render(
     out_dir: str,
     scenes: tuple[Scene, ...] = (),
     progress: Callable[[float], None] | None = None,
+    stop: StopSignal | None = None,
 ) -> RenderOutputs:
-    from . import render
-
-    return render.render_recap(
+    return render_stage.render_recap(
         movie=movie,
         probe=probe,
         selection=selection,
@@ -186,6 +190,7 @@ def run_render(
         out_dir=out_dir,
         progress=progress,
         scenes=scenes or selection.scenes,
+        stop=stop,
     )
 
 
@@ -199,6 +204,7 @@ def run_all(
     limits: probe_stage.ProbeLimits | None = None,
     settings: Mapping[str, str] | None = None,
     progress: Progress | None = None,
+    stop: StopSignal | None = None,
     asr: bool = True,
     asr_model: str | None = BUNDLED,
     movie_language: str | None = None,
@@ -208,7 +214,7 @@ def run_all(
 
     Without a subtitle file or an embedded text track, the speech is transcribed (unless
     `asr` is off) and written as transcript.vtt; `movie_language` forces the spoken language.
-    """
+    Setting `stop` ends the running ffmpeg at once and raises `Stopped`; nothing is left."""
     timings: dict[str, float] = {}
 
     def timed(name: str, fn: Callable, *args, **kwargs):
@@ -228,21 +234,26 @@ def run_all(
     os.makedirs(parent, exist_ok=True)
     scratch = tempfile.mkdtemp(prefix=".recap-", dir=parent)
     try:
-        probe = timed("probe", run_probe, movie, limits=limits)
+        probe = timed("probe", run_probe, movie, limits=limits, stop=stop)
         parsed = timed(
             "subtitles", load_subtitles, movie, probe,
-            uploaded=subtitles, work_dir=scratch, language=language,
+            uploaded=subtitles, work_dir=scratch, language=language, stop=stop,
         )  # fmt: skip
         transcript = None
         if parsed is None and asr:
             transcript = timed(
                 "transcribe", run_transcribe, movie, probe, model_path=asr_model,
-                language=movie_language, progress=stage_progress("transcribe"),
+                language=movie_language, progress=stage_progress("transcribe"), stop=stop,
             )  # fmt: skip
             parsed = transcript_track(transcript)
+            if transcript.note == "no_audio" and probe.has_audio:
+                # The stream decodes to nothing (0 seconds): later stages treat it as absent,
+                # and the recap gets a silent track instead of none.
+                probe = replace(probe, audio_codec=None)
         analysis = timed(
-            "analyze", run_analyze, movie, probe, parsed, progress=stage_progress("analyze")
-        )
+            "analyze", run_analyze, movie, probe, parsed,
+            progress=stage_progress("analyze"), stop=stop,
+        )  # fmt: skip
         scenes = timed("scenes", run_scenes, analysis)
         selection = timed(
             "select", run_select, analysis, scenes, requested=target,
@@ -256,11 +267,9 @@ def run_all(
         outputs = timed(
             "render", run_render, movie, probe, selection,
             cues=analysis.cues, writeup=writeup, out_dir=render_dir,
-            progress=stage_progress("render"),
+            progress=stage_progress("render"), stop=stop,
         )  # fmt: skip
         if transcript is not None and transcript.cues:
-            from .subtitles import write_vtt
-
             write_vtt(transcript.cues, os.path.join(render_dir, "transcript.vtt"))
         run = RecapRun(
             probe, analysis, selection.scenes, selection, writeup, outputs, timings, transcript

@@ -14,7 +14,7 @@ from . import ffmpeg
 from .types import Clip, Cue, PipelineError, ProbeResult, SubtitleStream, SubtitleTrackParse
 
 # Uploaded subtitle files are small; anything bigger is not a subtitle file.
-MAX_BYTES = 10 * 1024 * 1024
+MAX_BYTES = 5 * 1024 * 1024
 # A cue cut at a clip edge shorter than this would only flash on screen.
 MIN_RETIMED_CUE = 0.25
 TEXT_CODECS = frozenset({"subrip", "srt", "mov_text", "ass", "ssa", "webvtt", "text"})
@@ -216,7 +216,14 @@ def write_vtt(cues: Iterable[Cue], path: str) -> str:
     return path
 
 
-def extract_embedded(movie: str, probe: ProbeResult, stream: SubtitleStream, out_path: str) -> str:
+def extract_embedded(
+    movie: str,
+    probe: ProbeResult,
+    stream: SubtitleStream,
+    out_path: str,
+    *,
+    stop: ffmpeg.StopSignal | None = None,
+) -> str:
     """Extract an embedded text subtitle stream to `out_path` (.vtt or .srt) and return it."""
     if stream not in probe.subtitle_streams:
         raise PipelineError("subtitles_unreadable", f"stream {stream.index} is not in the probe")
@@ -227,5 +234,6 @@ def extract_embedded(movie: str, probe: ProbeResult, stream: SubtitleStream, out
             codec=stream.codec,
         )
     codec = "srt" if out_path.lower().endswith(".srt") else "webvtt"
-    ffmpeg.run(ffmpeg.subtitle_extract_args(movie, stream.index, out_path, codec), timeout=600)
+    args = ffmpeg.subtitle_extract_args(movie, stream.index, out_path, codec)
+    ffmpeg.run(args, timeout=600, stop=stop)
     return out_path

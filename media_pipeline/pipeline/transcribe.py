@@ -18,14 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import asr_model, ffmpeg
-from .types import (
-    Cue,
-    PipelineError,
-    ProbeResult,
-    StageCanceled,
-    Transcript,
-    TransientPipelineError,
-)
+from .types import Cue, PipelineError, ProbeResult, Stopped, Transcript
 
 log = logging.getLogger(__name__)
 
@@ -69,12 +62,12 @@ def transcribe(
     beam_size: int = 1,
     threads: int = 2,
     progress: Callable[[float], None] | None = None,
-    stop: Callable[[], bool] | None = None,
+    stop: ffmpeg.StopSignal | None = None,
 ) -> Transcript:
     """Speech in `path` as cues; `language` forces the spoken language (else it is detected).
 
-    `stop` is polled between reads and segments: when it returns True the decode is killed and
-    StageCanceled raised. A corrupt audio stream raises PipelineError("audio_unreadable").
+    Setting `stop` kills the decode at once and raises `Stopped` at the next read or segment.
+    A corrupt audio stream raises PipelineError("audio_unreadable").
     """
     if not probe.has_audio:
         return Transcript((), None, 0.0, note="no_audio")
@@ -87,7 +80,9 @@ def transcribe(
     run = _Run(model, language, beam_size, stop, progress, probe.duration)
     args = ffmpeg.asr_audio_args(path, demuxer=ffmpeg.demuxer_name(probe.format_name), rate=RATE)
     with tempfile.TemporaryFile() as errors:
-        with ffmpeg.pipe(args, timeout=max(1800.0, probe.duration * 2), stderr=errors) as proc:
+        with ffmpeg.pipe(
+            args, timeout=max(1800.0, probe.duration * 2), stderr=errors, stop=stop
+        ) as proc:
             finished = _read(proc.stdout, run)
             if finished:
                 proc.wait()
@@ -126,8 +121,8 @@ class _Run:
         self.speech_samples = 0
 
     def check_stop(self) -> None:
-        if self.stop is not None and self.stop():
-            raise StageCanceled("transcribe")
+        if self.stop is not None and self.stop.is_set():
+            raise Stopped("the transcription was stopped on request")
 
     def tell(self, seconds: float) -> None:
         """Report progress (transcribed up to `seconds` of the movie) every 1% or so; the
@@ -232,6 +227,8 @@ def _read(stream, run: _Run) -> bool:
         run.check_stop()
         data = stream.read(min(READ_BYTES, (capacity - filled) * 4))
         final = not data
+        if final:  # a stop kills the decode: its end is no end of the movie
+            run.check_stop()
         if data:
             data = pending + data
             usable = len(data) - len(data) % 4
@@ -252,11 +249,8 @@ def _read(stream, run: _Run) -> bool:
             return True
 
 
-def _check_decode(proc, errors, samples: int, probe: ProbeResult) -> None:
-    if getattr(proc, "timed_out", False):
-        raise TransientPipelineError("ffmpeg_timeout", "the speech decode ran out of time")
-    if proc.returncode < 0:
-        raise TransientPipelineError("ffmpeg_killed", f"ffmpeg killed by signal {-proc.returncode}")
+def _check_decode(proc: ffmpeg.Supervised, errors, samples: int, probe: ProbeResult) -> None:
+    proc.raise_if_interrupted()
     errors.seek(0)
     tail = errors.read()[-2000:].decode("utf-8", "replace")
     # A stream that decodes to far less than it claims, with decoder errors on the way, is

@@ -8,6 +8,7 @@ movie unless a name says otherwise.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Protocol
 
 
 class PipelineError(Exception):
@@ -27,11 +28,11 @@ class TransientPipelineError(PipelineError):
     """A failure worth retrying (a killed process, a full disk that may clear)."""
 
 
-class StageCanceled(PipelineError):
-    """The caller's `stop` hook asked a running stage to end; nothing it made is kept."""
+class Stopped(Exception):
+    """The caller asked the work to stop (a cancelled job, a lost lease); nothing failed.
 
-    def __init__(self, stage: str) -> None:
-        super().__init__("canceled", f"{stage} was canceled", stage=stage)
+    Deliberately not a PipelineError: a stop must never be recorded as a failed movie.
+    """
 
 
 @dataclass(frozen=True)
@@ -219,6 +220,19 @@ class Writeup:
     note: str | None = None
     text_language: str | None = None
     include_ending: bool = True
+
+
+class Writer(Protocol):
+    """Writes the synopsis and chapter titles; the local writer and the LLM writer are two."""
+
+    def write(
+        self,
+        *,
+        language: str,
+        analysis: Analysis,
+        scenes: tuple[Scene, ...],
+        selection: Selection,
+    ) -> Writeup: ...
 
 
 @dataclass(frozen=True)

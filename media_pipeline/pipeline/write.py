@@ -5,8 +5,7 @@ the subtitle cues, plus the timeline); an LLM writer is used only when a key is 
 from __future__ import annotations
 
 import itertools
-from collections.abc import Mapping, Sequence
-from typing import Protocol
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -29,27 +28,6 @@ MIN_CHAPTERS, MAX_CHAPTERS = 3, 12
 CHAPTER_EVERY = 600.0  # seconds of movie per chapter before the 3..12 clamp
 MIN_SYNOPSIS, MAX_SYNOPSIS = 3, 8
 TITLE_WORDS, TITLE_CJK_CHARS = 7, 16
-
-
-class Writer(Protocol):
-    def write(
-        self,
-        *,
-        language: str,
-        analysis: Analysis,
-        scenes: tuple[Scene, ...],
-        selection: Selection,
-    ) -> Writeup: ...
-
-
-def get_writer(settings: Mapping[str, str] | None = None) -> Writer:
-    """The LLM writer when `LLM_API_KEY` is set (it falls back to local), else the local one."""
-    local = LocalWriter()
-    if settings and settings.get("LLM_API_KEY"):
-        from .llm import LlmWriter
-
-        return LlmWriter.from_settings(settings, fallback=local)
-    return local
 
 
 class LocalWriter:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from media_pipeline.pipeline.synth import SynthTruth, make_movie, write_srt
+from bench.synth import SynthTruth, make_movie, write_srt
 
 
 def synth_movie(

@@ -9,8 +9,9 @@ from django.core.files import File
 from django_tenants.utils import tenant_context
 
 from billing.models import UsageRecord
-from media_pipeline import jobs, services
+from media_pipeline import services
 from media_pipeline.models import JobState, Movie, MovieStatus, Recap, RecapJob, SubtitleTrack
+from media_pipeline.recap_jobs import execute
 from tests.factories import not_a_video_movie, use_local_storage
 from tests.media_pipeline.media import synth_movie
 
@@ -62,11 +63,11 @@ def run_inline(job_id: int, captured) -> list[str]:
     while state in STAGE_ORDER:
         seen.append(state)
         with captured(execute=False) as callbacks:
-            state = jobs.run_stage(job_id, state) or RecapJob.objects.get(pk=job_id).state
+            state = execute.run_stage(job_id, state) or RecapJob.objects.get(pk=job_id).state
         # Everything queued after commit runs, except sending the next stage to the broker:
         # this loop is the worker.
         for callback in callbacks:
-            if "enqueue_stage" not in callback.__qualname__:
+            if "send_stage" not in callback.__qualname__:
                 callback()
     return seen
 
@@ -110,8 +111,8 @@ def test_a_duplicate_delivery_does_nothing(
                 movie=movie, target="auto", language="en", acting_user=owner_a
             )
         RecapJob.objects.filter(pk=job.pk).update(lease_owner="another-worker:1")
-        assert jobs.run_stage(job.pk, JobState.PROBING) is None
-        assert jobs.run_stage(job.pk, JobState.RENDERING) is None
+        assert execute.run_stage(job.pk, JobState.PROBING) is None
+        assert execute.run_stage(job.pk, JobState.RENDERING) is None
         job.refresh_from_db()
         assert job.state == JobState.PROBING and job.attempts == 0
 
@@ -126,7 +127,7 @@ def test_a_file_that_is_not_a_video_fails_with_a_readable_reason(
                 movie=movie, target="auto", language="en", acting_user=owner_a
             )
         with django_capture_on_commit_callbacks(execute=True):
-            assert jobs.run_stage(job.pk, JobState.PROBING) is None
+            assert execute.run_stage(job.pk, JobState.PROBING) is None
         job.refresh_from_db()
         assert job.state == JobState.FAILED
         assert job.failure_code == "not_a_video"
@@ -148,7 +149,7 @@ def test_poisoned_input_fails_after_the_attempt_limit(
         # Two workers took the stage and died without finishing it.
         RecapJob.objects.filter(pk=job.pk).update(attempts=2, lease_owner="")
         with django_capture_on_commit_callbacks(execute=False):
-            assert jobs.run_stage(job.pk, JobState.PROBING) is None
+            assert execute.run_stage(job.pk, JobState.PROBING) is None
         job.refresh_from_db()
         assert job.state == JobState.FAILED and job.failure_code == "attempts_exhausted"
 
@@ -165,7 +166,7 @@ def test_cancel_and_retry(tenant_a, owner_a, movie_files, django_capture_on_comm
                     movie=movie, target="60", language="en", acting_user=owner_a
                 )
             services.cancel_job(job=job, acting_user=owner_a)
-        assert jobs.run_stage(job.pk, JobState.PROBING) is None
+        assert execute.run_stage(job.pk, JobState.PROBING) is None
         job.refresh_from_db()
         assert job.state == JobState.CANCELED
         with django_capture_on_commit_callbacks(execute=False):

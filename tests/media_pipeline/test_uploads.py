@@ -222,6 +222,7 @@ def test_a_dropped_upload_resumes_from_the_offset_the_server_reports(
             offset=third,
             stream=io.BytesIO(data[third : third + 100]),
             content_length=third,
+            user=owner_a,
         )
 
     reloaded = client_for(owner_a, host="alpha.localhost")  # a fresh page after a reload

@@ -57,12 +57,19 @@ class DeliveryQueue(list):
 
 @pytest.fixture
 def queued(monkeypatch) -> DeliveryQueue:
-    from webhooks.tasks import deliver
+    """Messages for the delivery task are kept here instead of going to the broker."""
+    from celery import current_app
+
+    from webhooks.queue import DELIVER
 
     queue = DeliveryQueue()
+    send_task = current_app.send_task
 
-    def record(args, countdown=None, **_options):
+    def record(name, args=None, countdown=None, **options):
+        if name != DELIVER:
+            return send_task(name, args=args, countdown=countdown, **options)
         queue.append(Queued(args[0], countdown, connection.schema_name))
+        return None
 
-    monkeypatch.setattr(deliver, "apply_async", record)
+    monkeypatch.setattr(current_app, "send_task", record)
     return queue

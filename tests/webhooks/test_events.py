@@ -7,9 +7,10 @@ import io
 import pytest
 from django_tenants.utils import tenant_context
 
-from media_pipeline import jobs, uploads
 from media_pipeline import services as recaps
+from media_pipeline import uploads
 from media_pipeline.models import JobState, MovieStatus, Recap
+from media_pipeline.recap_jobs import execute
 from tests.factories import not_a_video_movie, use_local_storage
 from tests.media_pipeline.media import synth_movie
 from tests.media_pipeline.test_jobs import add_movie, run_inline
@@ -57,8 +58,9 @@ def test_a_completed_upload_emits_movie_uploaded(
             metadata={"title": "The Trailer", "language": "en"},
         )  # fmt: skip
         upload = uploads.append_chunk(
-            upload=upload, offset=0, stream=io.BytesIO(data), content_length=len(data)
-        )
+            upload=upload, offset=0, stream=io.BytesIO(data), content_length=len(data),
+            user=owner_a,
+        )  # fmt: skip
         movie = uploads.complete_movie_upload(upload=upload, tenant=tenant_a, user=owner_a)
     assert events_of(tenant_a) == ["movie.uploaded"]
     assert queued.run() == ["succeeded"]
@@ -79,7 +81,7 @@ def test_starting_a_job_emits_recap_started(
     with tenant_context(tenant_a), django_capture_on_commit_callbacks(execute=False) as callbacks:
         job = recaps.start_recap_job(movie=movie, target="60", language="en", acting_user=owner_a)
     for callback in callbacks:
-        if "enqueue_stage" not in callback.__qualname__:
+        if "send_stage" not in callback.__qualname__:
             callback()  # the webhook, not the first stage: no worker runs here
     assert events_of(tenant_a) == ["recap.started"]
     queued.run()
@@ -119,7 +121,7 @@ def test_a_failing_job_emits_recap_failed_with_its_code(
                 movie=movie, target="auto", language="en", acting_user=owner_a
             )
         with django_capture_on_commit_callbacks(execute=True):
-            assert jobs.run_stage(job.pk, JobState.PROBING) is None
+            assert execute.run_stage(job.pk, JobState.PROBING) is None
     assert events_of(tenant_a) == ["recap.started", "recap.failed"]
     queued.run()
     [failed] = [r.json for r in listening.requests if r.json["type"] == "recap.failed"]

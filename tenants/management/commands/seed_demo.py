@@ -9,8 +9,8 @@ from django.core.management.base import BaseCommand
 
 from accounts.models import User
 from tenants.models import Tenant
-from tenants.resolution import public_base_url, tenant_base_url
 from tenants.services import signup_tenant
+from web.sites import public_base_url, tenant_base_url
 
 DEMO_EMAIL = "demo@example.com"
 

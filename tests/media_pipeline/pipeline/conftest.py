@@ -6,9 +6,9 @@ from dataclasses import dataclass
 
 import pytest
 
+from bench.synth import SynthTruth, make_movie
 from media_pipeline.pipeline.analyze import analyze
 from media_pipeline.pipeline.probe import ProbeLimits, probe
-from media_pipeline.pipeline.synth import SynthTruth, make_movie
 from media_pipeline.pipeline.types import Analysis, ProbeResult
 
 

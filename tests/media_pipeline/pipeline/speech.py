@@ -19,8 +19,8 @@ from functools import cache
 
 import numpy as np
 
+from bench.synth import make_movie
 from media_pipeline.pipeline import ffmpeg
-from media_pipeline.pipeline.synth import make_movie
 from media_pipeline.pipeline.types import Cue
 
 RATE = 22_050  # eSpeak NG's own rate
@@ -250,7 +250,7 @@ def make_speech_movie(
     try:
         if act is None:
             _ffmpeg("-i", pictures, "-i", sound, "-map", "0:v", "-map", "1:a", "-c:v", "copy",
-                    "-c:a", "aac", "-b:a", "96k", "-shortest", path)  # fmt: skip
+                    "-c:a", "aac", "-ar", "48000", "-b:a", "96k", "-shortest", path)  # fmt: skip
         else:
             planted = (
                 f"color=c=magenta:s={size[0]}x{size[1]}:r=25:d={duration - act:.3f},"
@@ -259,8 +259,8 @@ def make_speech_movie(
             _ffmpeg("-i", pictures, "-f", "lavfi", "-i", planted, "-i", sound,
                     "-filter_complex", "[0:v][1:v]concat=n=2:v=1:a=0[v]",
                     "-map", "[v]", "-map", "2:a", "-c:v", "libx264", "-preset", "ultrafast",
-                    "-crf", "30", "-pix_fmt", "yuv420p", "-g", "100", "-c:a", "aac", "-b:a", "96k",
-                    "-t", f"{duration:.3f}", path)  # fmt: skip
+                    "-crf", "30", "-pix_fmt", "yuv420p", "-g", "100", "-c:a", "aac",
+                    "-ar", "48000", "-b:a", "96k", "-t", f"{duration:.3f}", path)  # fmt: skip
     finally:
         for temporary in (pictures, sound):
             if os.path.exists(temporary):

@@ -6,10 +6,10 @@ import tracemalloc
 
 import pytest
 
+from bench.synth import make_movie
 from media_pipeline.pipeline import ffmpeg
 from media_pipeline.pipeline.analyze import analyze
 from media_pipeline.pipeline.probe import ProbeLimits, probe
-from media_pipeline.pipeline.synth import make_movie
 
 from .conftest import tolerance_f1
 

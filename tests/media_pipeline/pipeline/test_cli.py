@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from media_pipeline.pipeline.synth import write_srt
+from bench.synth import write_srt
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(__file__))))
 

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
+from bench.synth import write_srt
 from media_pipeline.pipeline import ffmpeg
 from media_pipeline.pipeline.probe import ProbeLimits, probe
-from media_pipeline.pipeline.synth import write_srt
 from media_pipeline.pipeline.types import Cue, PipelineError
 
 LIMITS = ProbeLimits()

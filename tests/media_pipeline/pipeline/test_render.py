@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -96,6 +97,16 @@ def test_recap_is_h264_aac_mp4_with_faststart(rendered):
     assert facts["audio_codec"] == "aac"
     assert atoms[0] == "ftyp"
     assert atoms.index("moov") < atoms.index("mdat")
+
+
+def test_the_files_are_published_together_and_the_staging_folder_is_gone(rendered):
+    out_dir = Path(rendered.outputs.video).parent
+
+    assert sorted(os.listdir(out_dir)) == [
+        "chapters.vtt", "poster.jpg", "recap.mp4", "sprite.jpg", "subtitles.vtt", "thumbnails.vtt",
+    ]  # fmt: skip
+    assert sorted(os.listdir(out_dir.parent)) == ["movie.mp4", "out"]
+    assert set(rendered.outputs.timings) >= {"render", "verify"}
 
 
 def test_recap_lasts_as_long_as_the_selection(rendered):

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from bench.synth import make_movie, write_srt
 from media_pipeline.pipeline.probe import ProbeLimits, probe
-from media_pipeline.pipeline.synth import make_movie, write_srt
 from media_pipeline.pipeline.types import Cue
 
 

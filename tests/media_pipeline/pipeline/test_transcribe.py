@@ -8,13 +8,15 @@ import importlib.util
 import os
 import subprocess
 import sys
+import threading
 
 import pytest
 
 from media_pipeline.pipeline import asr_model, transcribe
 from media_pipeline.pipeline.probe import ProbeLimits, probe
-from media_pipeline.pipeline.types import PipelineError, StageCanceled
+from media_pipeline.pipeline.types import PipelineError, Stopped
 
+from .processes import running_ffmpeg
 from .speech import (
     STORY_NAMES,
     make_empty_audio_movie,
@@ -76,18 +78,27 @@ def test_windows_cut_in_silences_hear_the_same_script(story_movie, asr_model_pat
     assert reports == sorted(reports) and reports[-1] == 1.0 and len(reports) >= 3
 
 
-def test_a_stop_request_ends_the_transcription(story_movie, asr_model_path):
-    calls = []
+def test_setting_stop_ends_the_transcription_and_its_decode(story_movie, asr_model_path):
+    stop = threading.Event()
 
-    def stop() -> bool:
-        calls.append(1)
-        return len(calls) > 3
+    with pytest.raises(Stopped):
+        transcribe.transcribe(
+            story_movie.path, _probe(story_movie.path), model_path=asr_model_path,
+            progress=lambda _done: stop.set(), stop=stop,
+        )  # fmt: skip
 
-    with pytest.raises(StageCanceled) as caught:
+    assert stop.is_set()
+    assert running_ffmpeg(story_movie.path) == []
+
+
+def test_a_stop_set_before_the_transcription_starts_no_decode(story_movie, asr_model_path):
+    stop = threading.Event()
+    stop.set()
+
+    with pytest.raises(Stopped):
         transcribe.transcribe(
             story_movie.path, _probe(story_movie.path), model_path=asr_model_path, stop=stop
         )
-    assert caught.value.code == "canceled"
 
 
 @pytest.mark.parametrize("background", ["music", "silence"])

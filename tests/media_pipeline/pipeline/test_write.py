@@ -17,7 +17,8 @@ from media_pipeline.pipeline.llm import LlmWriter
 from media_pipeline.pipeline.phrases import clock
 from media_pipeline.pipeline.textrank import pagerank, term_weights, tokenize
 from media_pipeline.pipeline.types import Analysis, Clip, Cue, Scene, Selection
-from media_pipeline.pipeline.write import LocalWriter, get_writer
+from media_pipeline.pipeline.write import LocalWriter
+from media_pipeline.pipeline.writers import make_writer
 
 STORY = [
     "The old lighthouse keeper watches the storm roll in.",
@@ -376,7 +377,7 @@ def fake_api(request):
 
 def _llm_write(api: FakeChatApi, model: str = "gpt-4o-mini"):
     settings = {"LLM_API_KEY": "sk-test-123", "LLM_BASE_URL": api.url, "LLM_MODEL": model}
-    writer = get_writer(settings)
+    writer = make_writer(settings)
     assert isinstance(writer, LlmWriter)
     scenes = _scenes()
     return writer.write(
@@ -538,5 +539,5 @@ def test_llm_writer_falls_back_to_the_local_writeup_on_a_bad_reply(fake_api):
 
 
 def test_without_a_key_the_local_writer_is_used():
-    assert isinstance(get_writer({"LLM_MODEL": "gpt-4o-mini"}), LocalWriter)
-    assert isinstance(get_writer(None), LocalWriter)
+    assert isinstance(make_writer({"LLM_MODEL": "gpt-4o-mini"}), LocalWriter)
+    assert isinstance(make_writer(None), LocalWriter)

@@ -1,55 +1,27 @@
 """The integrator API for webhooks: endpoints (CRUD, test event, secret rotation), deliveries.
 
-Authentication and the base permissions come from REST_FRAMEWORK's defaults; writing also needs
-an owner or admin of the organisation (or staff). Views stay thin: validate, call a service,
-serialize.
+Members read; the webhooks services let only owners and admins (and staff) write. Views stay
+thin: validate, call a service, serialize; refusals become problem details in one place.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import connection
 from django.shortcuts import get_object_or_404
-from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
-from rest_framework import exceptions, serializers, status, viewsets
-from rest_framework.permissions import SAFE_METHODS, BasePermission
+from rest_framework import serializers, status, viewsets
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.settings import api_settings
-from rest_framework.views import APIView
 
-from api.idempotency import idempotent
-from api.views.common import IDEMPOTENCY_KEY
+from webhooks import services
+from webhooks.models import SUBSCRIBABLE_EVENTS, WebhookDelivery, WebhookEndpoint
 
-from . import services
-from .models import SUBSCRIBABLE_EVENTS, WebhookDelivery, WebhookEndpoint
+from ..idempotency import idempotent
+from .common import IDEMPOTENCY_KEY
 
 TAG = "webhooks"
 EVENT_CHOICES = [(event.value, event.label) for event in SUBSCRIBABLE_EVENTS]
-
-
-class ManagesWebhooks(BasePermission):
-    """Members (and staff) read; owners and admins (and staff) write."""
-
-    def has_permission(self, request: Request, view: APIView) -> bool:
-        from accounts.models import Membership
-
-        user = request.user
-        if not user or not user.is_authenticated:
-            raise exceptions.NotAuthenticated()
-        if not user.is_staff and not (
-            Membership.objects.filter(user_id=user.pk, tenant_id=connection.tenant.pk).exists()
-        ):
-            raise exceptions.NotFound()
-        if request.method in SAFE_METHODS or services.can_manage_webhooks(user):
-            return True
-        raise exceptions.PermissionDenied(
-            _("Only owners and admins of this organisation manage webhooks.")
-        )
 
 
 class WebhookEndpointSerializer(serializers.ModelSerializer):
@@ -99,15 +71,6 @@ class WebhookDeliverySerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-def _raise_as_api_error(exc: Exception) -> None:
-    if isinstance(exc, DjangoPermissionDenied):
-        raise exceptions.PermissionDenied(str(exc) or None) from exc
-    if isinstance(exc, DjangoValidationError):
-        detail = exc.message_dict if hasattr(exc, "error_dict") else exc.messages
-        raise exceptions.ValidationError(detail) from exc
-    raise exc
-
-
 @extend_schema_view(
     list=extend_schema(
         tags=[TAG],
@@ -149,11 +112,6 @@ class WebhookEndpointViewSet(viewsets.GenericViewSet):
     serializer_class = WebhookEndpointSerializer
     queryset = WebhookEndpoint.objects.all()
 
-    def get_permissions(self) -> list[BasePermission]:
-        # The project's defaults, read now (not at import), plus the webhook rule.
-        defaults = [cls() for cls in api_settings.DEFAULT_PERMISSION_CLASSES]
-        return [*defaults, ManagesWebhooks()]
-
     def get_serializer_context(self) -> dict[str, Any]:
         user = getattr(self.request, "user", None)
         can_manage = bool(user is not None and services.can_manage_webhooks(user))
@@ -178,10 +136,7 @@ class WebhookEndpointViewSet(viewsets.GenericViewSet):
     @idempotent(redact=("secret",))
     def create(self, request: Request) -> Response:
         data = self._validated(WebhookEndpointCreateSerializer, request.data)
-        try:
-            endpoint = services.create_endpoint(acting_user=request.user, **data)
-        except (DjangoValidationError, DjangoPermissionDenied) as exc:
-            _raise_as_api_error(exc)
+        endpoint = services.create_endpoint(acting_user=request.user, **data)
         return self._output(endpoint, status.HTTP_201_CREATED)
 
     def update(self, request: Request, pk: int) -> Response:
@@ -194,20 +149,14 @@ class WebhookEndpointViewSet(viewsets.GenericViewSet):
 
     def _change(self, pk: int, data: dict[str, Any]) -> Response:
         endpoint = self._endpoint(pk)
-        try:
-            endpoint = services.update_endpoint(
-                endpoint=endpoint, acting_user=self.request.user, **data
-            )
-        except (DjangoValidationError, DjangoPermissionDenied) as exc:
-            _raise_as_api_error(exc)
+        endpoint = services.update_endpoint(
+            endpoint=endpoint, acting_user=self.request.user, **data
+        )
         return self._output(endpoint)
 
     def destroy(self, request: Request, pk: int) -> Response:
         endpoint = self._endpoint(pk)
-        try:
-            services.delete_endpoint(endpoint=endpoint, acting_user=request.user)
-        except DjangoPermissionDenied as exc:
-            _raise_as_api_error(exc)
+        services.delete_endpoint(endpoint=endpoint, acting_user=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(
@@ -220,10 +169,7 @@ class WebhookEndpointViewSet(viewsets.GenericViewSet):
     )
     def send_test(self, request: Request, pk: int) -> Response:
         endpoint = self._endpoint(pk)
-        try:
-            delivery = services.send_test_event(endpoint=endpoint, acting_user=request.user)
-        except DjangoPermissionDenied as exc:
-            _raise_as_api_error(exc)
+        delivery = services.send_test_event(endpoint=endpoint, acting_user=request.user)
         return Response(WebhookDeliverySerializer(delivery).data, status=status.HTTP_202_ACCEPTED)
 
     @extend_schema(
@@ -237,10 +183,7 @@ class WebhookEndpointViewSet(viewsets.GenericViewSet):
     )
     def rotate_secret(self, request: Request, pk: int) -> Response:
         endpoint = self._endpoint(pk)
-        try:
-            endpoint = services.rotate_secret(endpoint=endpoint, acting_user=request.user)
-        except DjangoPermissionDenied as exc:
-            _raise_as_api_error(exc)
+        endpoint = services.rotate_secret(endpoint=endpoint, acting_user=request.user)
         return self._output(endpoint)
 
     @extend_schema(

@@ -15,14 +15,12 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from api.permissions import PlatformStaff
 from billing import quotas
 from billing.models import Plan
+from tenants import services
+from tenants.models import Region, Tenant, TenantSecurityPolicy, TenantStatus
 
-from . import services
-from .models import Region, Tenant, TenantSecurityPolicy, TenantStatus
-
-LANGUAGE_CODES = [code for code, _name in settings.LANGUAGES]
+from ..permissions import PlatformStaff
 
 
 def tenants() -> QuerySet[Tenant]:
@@ -87,7 +85,7 @@ class TenantListApi(generics.ListAPIView):
             slug_field="code", queryset=Plan.objects.all(), required=False
         )
         region = serializers.ChoiceField(choices=Region.choices, default=Region.EU_WEST_1)
-        default_language = serializers.ChoiceField(choices=LANGUAGE_CODES, default="en")
+        default_language = serializers.ChoiceField(choices=settings.LANGUAGE_CODES, default="en")
 
         class Meta:
             ref_name = "PlatformTenantInput"

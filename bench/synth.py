@@ -12,8 +12,8 @@ import random
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from . import ffmpeg
-from .types import Cue
+from media_pipeline.pipeline import ffmpeg
+from media_pipeline.pipeline.types import Cue
 
 # Distinct looks for consecutive shots; each moves smoothly, as filmed shots mostly do.
 _KINDS = ("testsrc2", "gradients", "cellauto", "box", "mandelbrot")
@@ -162,7 +162,7 @@ def make_movie(
     `shots` defaults to one every ~5 s; `dissolves` boundaries between shots become cross
     fades of `dissolve_length` seconds, the others are hard cuts.
     """
-    rng = random.Random(seed)  # noqa: S311 -- test pictures, not secrets
+    rng = random.Random(seed)
 
     def on_frame(t: float) -> float:
         # Every piece lasts a whole number of frames, or each join would drift the timeline.
