@@ -13,10 +13,11 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 import numpy as np
 import pytest
 
+from media_pipeline.pipeline.codec import from_json, to_json
 from media_pipeline.pipeline.llm import LlmWriter
 from media_pipeline.pipeline.phrases import clock
 from media_pipeline.pipeline.textrank import pagerank, term_weights, tokenize
-from media_pipeline.pipeline.types import Analysis, Clip, Cue, Scene, Selection
+from media_pipeline.pipeline.types import Analysis, Clip, Cue, Scene, Selection, Writeup
 from media_pipeline.pipeline.write import LocalWriter
 from media_pipeline.pipeline.writers import make_writer
 
@@ -313,6 +314,17 @@ def test_dialogue_the_writer_cannot_translate_is_flagged_as_in_the_movies_langua
     assert writeup.note == "in_movie_language" and writeup.text_language == "fr"
     assert any(s.text in lines for s in writeup.sentences)
     assert same.note is None and same.text_language == "fr-ca"
+
+
+def test_a_writeup_with_evidence_survives_the_jobs_json_and_an_older_one_still_loads():
+    writeup, _, _ = _write(_story_cues(STORY))
+    older = {"language": "en", "synopsis": "Old.", "chapters": [
+        {"title": "Opening", "source_start": 0, "source_end": 5, "recap_start": 0, "recap_end": 1}
+    ]}  # fmt: skip
+
+    assert from_json(Writeup, json.loads(json.dumps(to_json(writeup)))) == writeup
+    loaded = from_json(Writeup, older)
+    assert loaded.sentences == () and loaded.include_ending and not loaded.chapters[0].evidence
 
 
 # --- the LLM writer, against a local fake of the chat-completions API ---
