@@ -38,6 +38,8 @@ SILENT_SCENE = 25.0  # seconds without a word after each scene of dialogue: abou
 class SpeechSpec:
     name: str
     duration: float
+    width: int = 1280  # the picture matters to the whole pipeline only (ASR decodes no video)
+    height: int = 720
     seed: int = 5
 
     @property
@@ -71,7 +73,7 @@ def ensure_movie(spec: SpeechSpec, folder: str) -> tuple[str, list[Cue], float]:
         try:
             truth = make_speech_movie(
                 path, script(spec, count), duration=spec.duration, pause_every=LINES_PER_SCENE,
-                pause=SILENT_SCENE, seed=spec.seed,
+                pause=SILENT_SCENE, size=(spec.width, spec.height), seed=spec.seed,
             )  # fmt: skip
             break
         except ValueError:  # the lines came out longer than planned: fewer of them
