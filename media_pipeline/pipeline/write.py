@@ -53,7 +53,7 @@ class LocalWriter:
         facts = StructureFacts.of(analysis, scenes, selection, duration)
         chapters = []
         for number, (start, end) in enumerate(spans, 1):
-            best = dialogue_title(sentences, scores, start, end, names)
+            best = title_line(sentences, scores, start, end, names)
             if best is not None:
                 title, evidence = shorten(sentences[best].text), grounding(sentences[best], scenes)
             else:
@@ -71,7 +71,7 @@ class LocalWriter:
             )
         said = [
             SynopsisSentence(_as_sentence(sentences[i].text), grounding(sentences[i], scenes))
-            for i in synopsis_sentences(sentences, scores, duration, names)
+            for i in synopsis_lines(sentences, scores, duration, names)
         ]
         lines = said
         if len(lines) < MIN_SYNOPSIS:
@@ -156,14 +156,15 @@ def recap_time(source: float, clips: Sequence[Clip]) -> float:
     return sum(c.duration for c in clips)
 
 
-def dialogue_title(
+def title_line(
     sentences: Sequence[Sentence],
     scores: np.ndarray,
     start: float,
     end: float,
     names: Sequence[str] = (),
 ) -> int | None:
-    """The most central line spoken in the span, a line whose title names someone first."""
+    """Index of the line that titles the span: the most central one spoken in it, weighted up
+    for each name its shortened title says."""
     inside = [i for i, s in enumerate(sentences) if start <= s.start < end and scores[i] > 0]
     if not inside:
         return None
@@ -194,7 +195,7 @@ def structural_title(
     return phrase(language, "part", n=number)
 
 
-def synopsis_sentences(
+def synopsis_lines(
     sentences: Sequence[Sentence], scores: np.ndarray, duration: float, names: Sequence[str] = ()
 ) -> list[int]:
     """The most central lines, spread over the movie (one per stretch first), then a line for
