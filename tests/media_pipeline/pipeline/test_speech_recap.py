@@ -160,3 +160,13 @@ def test_a_corrupt_audio_stream_fails_the_run_cleanly(tmp_path):
 
     assert caught.value.code == "audio_unreadable"
     assert not (tmp_path / "out").exists()
+
+
+def test_the_cli_takes_a_model_folder_or_no_asr_at_all(music_movie, tmp_path):
+    missing = _cli(music_movie, "--out", str(tmp_path / "a"), "--asr-model", str(tmp_path))
+    off = _cli(music_movie, "--out", str(tmp_path / "b"), "--no-asr")
+
+    assert missing.returncode == 0 and off.returncode == 0, missing.stderr + off.stderr
+    assert json.loads(missing.stdout)["transcript"]["note"] == "no_model"
+    assert "transcript" not in json.loads(off.stdout)
+    assert json.loads((tmp_path / "b" / "report.json").read_text())["transcript"] is None
