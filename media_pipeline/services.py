@@ -15,7 +15,6 @@ from django.db import connection, transaction
 from django.db.models import Sum
 from django.utils.translation import gettext as _
 
-from accounts import access
 from billing import quotas
 from billing.models import UsageRecord
 from compliance.services import record_event
@@ -23,18 +22,9 @@ from compliance.services import record_event
 from .models import ACTIVE_STATES, JobState, Movie, MovieStatus, Recap, RecapJob, TargetLength
 from .recap_jobs import transitions
 from .recap_jobs.states import IllegalTransition
+from .roles import require_writer
 
 CHUNK = 1024 * 1024
-
-
-def require_writer(*, user: object) -> None:
-    """Owners, admins and members start and stop recaps; viewers watch; staff may act."""
-    access.require_role(
-        user=user,
-        tenant=connection.tenant,
-        roles=access.WRITER_ROLES,
-        message=_("Viewers can watch recaps but not start them."),
-    )
 
 
 def verify_movie_checksum(*, movie_id: int) -> str:
@@ -57,7 +47,17 @@ def reserved_processing_seconds() -> float:
     return float(running.aggregate(n=Sum("movie__duration"))["n"] or 0)
 
 
-def start_recap_job(*, movie: Movie, target: str, language: str, acting_user: object) -> RecapJob:
+def start_recap_job(
+    *,
+    movie: Movie,
+    target: str,
+    language: str,
+    acting_user: object,
+    include_ending: bool = True,
+    recognise_speech: bool = False,
+) -> RecapJob:
+    """Queue a recap of `movie`. `include_ending=False` keeps the last act out of the recap,
+    the synopsis and the chapters; `recognise_speech` transcribes even a subtitled movie."""
     require_writer(user=acting_user)
     if target not in TargetLength.values:
         raise ValidationError(_("Choose a recap length from the list."), code="invalid_target")
@@ -82,7 +82,12 @@ def start_recap_job(*, movie: Movie, target: str, language: str, acting_user: ob
                 code="busy",
             )
         return transitions.start(
-            movie=locked, target=target, language=language, acting_user=acting_user
+            movie=locked,
+            target=target,
+            language=language,
+            acting_user=acting_user,
+            include_ending=include_ending,
+            recognise_speech=recognise_speech,
         )
 
 
@@ -103,6 +108,8 @@ def retry_job(*, job: RecapJob, acting_user: object) -> RecapJob:
         target=job.target,
         language=job.language,
         acting_user=acting_user,
+        include_ending=job.include_ending,
+        recognise_speech=job.recognise_speech,
     )
 
 

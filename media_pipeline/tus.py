@@ -21,7 +21,9 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
 from . import uploads
+from .errors import UploadError
 from .models import Movie, Upload
+from .roles import require_uploader
 
 VERSION = "1.0.0"
 EXTENSIONS = "creation,termination"
@@ -99,7 +101,7 @@ def _header_int(headers: Mapping[str, str], name: str) -> int | None:
     return int(value) if value.isascii() and value.isdigit() else None
 
 
-def _refusal(exc: uploads.UploadError | PermissionDenied) -> TusAnswer:
+def _refusal(exc: UploadError | PermissionDenied) -> TusAnswer:
     if isinstance(exc, PermissionDenied):
         return refuse(str(exc), 403)
     return refuse(exc.message, exc.status)
@@ -108,7 +110,7 @@ def _refusal(exc: uploads.UploadError | PermissionDenied) -> TusAnswer:
 def _gate(user: Any, headers: Mapping[str, str]) -> TusAnswer | None:
     """Who may upload at all, and in which protocol version: the refusal, or None."""
     try:
-        uploads.require_uploader(user=user)
+        require_uploader(user=user)
     except PermissionDenied as exc:
         return _refusal(exc)
     return _version_refusal(headers)
@@ -134,7 +136,7 @@ def create(request: HttpRequest) -> TusAnswer:
             length=length,
             metadata=metadata,
         )
-    except (uploads.UploadError, PermissionDenied) as exc:
+    except (UploadError, PermissionDenied) as exc:
         return _refusal(exc)
     return _answer(201, headers={"Upload-Offset": "0"}, upload=upload)
 
@@ -170,7 +172,7 @@ def resource(request: HttpRequest, upload_id: str) -> TusAnswer:
     if method == "DELETE":
         try:
             uploads.terminate_upload(upload=upload, user=user)
-        except (uploads.UploadError, PermissionDenied) as exc:
+        except (UploadError, PermissionDenied) as exc:
             return _refusal(exc)
         return _answer(204)
     return _patch(request, upload)
@@ -196,6 +198,6 @@ def _patch(request: HttpRequest, upload: Upload) -> TusAnswer:
         movie = None
         if upload.is_complete:
             movie = uploads.complete_movie_upload(upload=upload, tenant=request.tenant, user=user)
-    except (uploads.UploadError, PermissionDenied) as exc:
+    except (UploadError, PermissionDenied) as exc:
         return _refusal(exc)
     return _answer(204, headers={"Upload-Offset": str(upload.offset)}, upload=upload, movie=movie)

@@ -9,6 +9,7 @@ ctypes, so nothing is downloaded and no system package is needed. The benchmark 
 from __future__ import annotations
 
 import ctypes
+import hashlib
 import os
 import subprocess
 import threading
@@ -292,4 +293,26 @@ def make_empty_audio_movie(path: str, *, duration: float = 4.0) -> str:
                 "-c:a", "flac", path)  # fmt: skip
     finally:
         os.remove(silence)
+    return path
+
+
+def make_corrupt_audio_movie(base: str) -> str:
+    """Video with an AAC stream whose frames after the first two are random bytes."""
+    tone = f"{base}.aac"
+    _ffmpeg("-f", "lavfi", "-i", "sine=f=300:d=6:r=16000", "-c:a", "aac", "-f", "adts", tone)
+    with open(tone, "rb") as handle:
+        data = bytearray(handle.read())
+    noise = hashlib.sha256(b"seed").digest() * 64
+    at, frame = 0, 0
+    while at + 7 <= len(data):
+        length = ((data[at + 3] & 3) << 11) | (data[at + 4] << 3) | (data[at + 5] >> 5)
+        if frame >= 2:
+            data[at + 7 : at + length] = noise[frame : frame + length - 7]
+        at, frame = at + length, frame + 1
+    with open(tone, "wb") as out:
+        out.write(data)
+    path = f"{base}.mkv"
+    _ffmpeg("-f", "lavfi", "-i", "testsrc2=s=160x90:r=12:d=6", "-i", tone,
+            "-map", "0:v", "-map", "1:a", "-c:v", "libx264", "-preset", "ultrafast",
+            "-c:a", "copy", path)  # fmt: skip
     return path

@@ -17,8 +17,13 @@ from media_pipeline.pipeline.runner import run_all
 from media_pipeline.pipeline.subtitles import parse_subtitles
 from media_pipeline.pipeline.types import PipelineError
 
-from .speech import ENDING, STORY_NAMES, make_empty_audio_movie, normalised_words
-from .test_transcribe import _corrupt_audio_movie
+from .speech import (
+    ENDING,
+    STORY_NAMES,
+    make_corrupt_audio_movie,
+    make_empty_audio_movie,
+    normalised_words,
+)
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(__file__))))
 ENDING_WORDS = {"explodes", "burning", "dies", "sinks", "fortress"}
@@ -153,7 +158,7 @@ def test_asr_is_not_run_when_subtitles_are_given_or_it_is_turned_off(music_movie
 
 
 def test_a_corrupt_audio_stream_fails_the_run_cleanly(tmp_path):
-    path = _corrupt_audio_movie(str(tmp_path / "corrupt"))
+    path = make_corrupt_audio_movie(str(tmp_path / "corrupt"))
 
     with pytest.raises(PipelineError) as caught:
         run_all(path, str(tmp_path / "out"))

@@ -19,6 +19,7 @@ from media_pipeline.pipeline.types import PipelineError, Stopped
 from .processes import running_ffmpeg
 from .speech import (
     STORY_NAMES,
+    make_corrupt_audio_movie,
     make_empty_audio_movie,
     make_music_movie,
     make_speech_movie,
@@ -145,36 +146,12 @@ def test_a_language_the_model_lacks_gives_no_cues_but_a_note(media_dir, asr_mode
 
 
 def test_a_corrupt_audio_stream_fails_cleanly(media_dir, asr_model_path):
-    path = _corrupt_audio_movie(str(media_dir / "corrupt-audio"))
+    path = make_corrupt_audio_movie(str(media_dir / "corrupt-audio"))
 
     with pytest.raises(PipelineError) as caught:
         transcribe.transcribe(path, _probe(path), model_path=asr_model_path)
 
     assert caught.value.code == "audio_unreadable"
-
-
-def _corrupt_audio_movie(base: str) -> str:
-    """Video with an AAC stream whose frames after the first two are random bytes."""
-    from .speech import _ffmpeg
-
-    tone = f"{base}.aac"
-    _ffmpeg("-f", "lavfi", "-i", "sine=f=300:d=6:r=16000", "-c:a", "aac", "-f", "adts", tone)
-    with open(tone, "rb") as handle:
-        data = bytearray(handle.read())
-    noise = hashlib.sha256(b"seed").digest() * 64
-    at, frame = 0, 0
-    while at + 7 <= len(data):
-        length = ((data[at + 3] & 3) << 11) | (data[at + 4] << 3) | (data[at + 5] >> 5)
-        if frame >= 2:
-            data[at + 7 : at + length] = noise[frame : frame + length - 7]
-        at, frame = at + length, frame + 1
-    with open(tone, "wb") as out:
-        out.write(data)
-    path = f"{base}.mkv"
-    _ffmpeg("-f", "lavfi", "-i", "testsrc2=s=160x90:r=12:d=6", "-i", tone,
-            "-map", "0:v", "-map", "1:a", "-c:v", "libx264", "-preset", "ultrafast",
-            "-c:a", "copy", path)  # fmt: skip
-    return path
 
 
 def test_without_a_model_the_stage_is_skipped_with_a_note(music_movie, tmp_path):
