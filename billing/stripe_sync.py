@@ -84,7 +84,9 @@ def apply_stripe_event(event: dict[str, Any]) -> str:
 def _subscription_for(obj: dict[str, Any]) -> Subscription | None:
     """The organisation a Stripe object belongs to: by subscription, customer, or the tenant id
     our Checkout put in its metadata."""
-    found = Subscription.objects.select_for_update().select_related("tenant", "tenant__plan")
+    found = Subscription.objects.select_for_update(of=("self",)).select_related(
+        "tenant", "tenant__plan"
+    )
     sub_id = obj.get("subscription") if obj.get("object") != "subscription" else obj.get("id")
     if isinstance(sub_id, str) and sub_id:
         match = found.filter(stripe_subscription_id=sub_id).first()
