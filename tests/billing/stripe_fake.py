@@ -32,8 +32,14 @@ def price(price_id: str, currency: str, amount: int) -> dict[str, Any]:
 
 
 def subscription(
-    *, sub_id: str, customer: str, price_obj: dict[str, Any], status: str = "active",
-    tenant_id: int, start: int | None = None, cancel_at_period_end: bool = False,
+    *,
+    sub_id: str,
+    customer: str,
+    price_obj: dict[str, Any],
+    status: str = "active",
+    tenant_id: int,
+    start: int | None = None,
+    cancel_at_period_end: bool = False,
 ) -> dict[str, Any]:
     start = start or int(time.time())
     return {
@@ -50,8 +56,16 @@ def subscription(
 
 
 def invoice(
-    *, inv_id: str, customer: str, sub_id: str, status: str, total: int, currency: str,
-    tax: int = 0, attempt_count: int = 1, created: int | None = None,
+    *,
+    inv_id: str,
+    customer: str,
+    sub_id: str,
+    status: str,
+    total: int,
+    currency: str,
+    tax: int = 0,
+    attempt_count: int = 1,
+    created: int | None = None,
 ) -> dict[str, Any]:
     created = created or int(time.time())
     return {

@@ -25,9 +25,7 @@ STARTER_IN_ENGLISH = {
 
 
 def page(client_for, query: str = "", language: str = "en") -> str:
-    response = client_for(host="localhost").get(
-        f"/pricing/{query}", HTTP_ACCEPT_LANGUAGE=language
-    )
+    response = client_for(host="localhost").get(f"/pricing/{query}", HTTP_ACCEPT_LANGUAGE=language)
     assert response.status_code == 200
     return response.content.decode()
 

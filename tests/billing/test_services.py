@@ -91,7 +91,9 @@ def test_the_portal_opens_for_a_customer(tenant_a, owner_a, stripe_api):
     )
     assert url == "https://billing.stripe.com/p/session/test_portal"
     assert stripe_api.requests[-1]["form"] == {
-        "customer": "cus_test1", "return_url": "https://a/billing/", "locale": "de"
+        "customer": "cus_test1",
+        "return_url": "https://a/billing/",
+        "locale": "de",
     }
 
 
@@ -131,9 +133,7 @@ def test_a_downgrade_waits_for_the_end_of_the_paid_period(tenant_a, owner_a, str
     assert Tenant.objects.get(pk=tenant_a.pk).plan.code == "professional"
 
 
-def test_a_downgrade_below_current_usage_is_refused_with_the_reason(
-    tenant_a, owner_a, stripe_api
-):
+def test_a_downgrade_below_current_usage_is_refused_with_the_reason(tenant_a, owner_a, stripe_api):
     live(tenant_a, "professional")
     quotas.record_usage(
         tenant=tenant_a, kind=UsageRecord.Kind.STORAGE_BYTES, quantity=150 * quotas.GB,

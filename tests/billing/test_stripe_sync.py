@@ -193,7 +193,9 @@ def test_a_failed_payment_walks_past_due_suspended_and_back_to_active(
         .order_by("pk").values_list("data", flat=True)
     )  # fmt: skip
     assert [(d["from"], d["to"]) for d in walk] == [
-        ("active", "past_due"), ("past_due", "suspended"), ("suspended", "active")
+        ("active", "past_due"),
+        ("past_due", "suspended"),
+        ("suspended", "active"),
     ]
 
 
