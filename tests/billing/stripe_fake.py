@@ -160,9 +160,17 @@ class FakeStripe:
                          "return_url": form.get("return_url"),
                          "url": "https://billing.stripe.com/p/session/test_portal"}  # fmt: skip
         if path.startswith("/v1/subscription_schedules"):
-            return 200, {"id": "sub_sched_test1", "object": "subscription_schedule",
-                         "phases": [{"start_date": now - 86400, "end_date": now + 86400,
-                                     "items": [{"price": "price_old", "quantity": 1}]}]}  # fmt: skip
+            return 200, {
+                "id": "sub_sched_test1",
+                "object": "subscription_schedule",
+                "phases": [
+                    {
+                        "start_date": now - 86400,
+                        "end_date": now + 86400,
+                        "items": [{"price": "price_old", "quantity": 1}],
+                    }
+                ],
+            }
         if path.startswith("/v1/subscriptions/"):
             return 200, {"id": path.rsplit("/", 1)[1], "object": "subscription",
                          "status": "active"}  # fmt: skip

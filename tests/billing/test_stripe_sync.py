@@ -144,12 +144,30 @@ def test_a_deleted_subscription_is_final_and_returns_to_the_free_plan(
     stripe_client, tenant_a, customer
 ):
     now, sub_id = int(time.time()), new_id("sub")
-    deliver(stripe_client, sub_event("customer.subscription.created", tenant_a, customer,
-                                     sub_id, STARTER, created=now))  # fmt: skip
-    deliver(stripe_client, sub_event("customer.subscription.deleted", tenant_a, customer,
-                                     sub_id, STARTER, created=now + 10, status="canceled"))  # fmt: skip
-    late = deliver(stripe_client, sub_event("customer.subscription.updated", tenant_a,
-                                            customer, sub_id, STARTER, created=now + 20))  # fmt: skip
+    deliver(
+        stripe_client,
+        sub_event(
+            "customer.subscription.created", tenant_a, customer, sub_id, STARTER, created=now
+        ),
+    )
+    deliver(
+        stripe_client,
+        sub_event(
+            "customer.subscription.deleted",
+            tenant_a,
+            customer,
+            sub_id,
+            STARTER,
+            created=now + 10,
+            status="canceled",
+        ),
+    )
+    late = deliver(
+        stripe_client,
+        sub_event(
+            "customer.subscription.updated", tenant_a, customer, sub_id, STARTER, created=now + 20
+        ),
+    )
     assert late.json()["outcome"] == "stale"
     assert Subscription.objects.get(tenant=tenant_a).status == "canceled"
     assert fresh(tenant_a).plan.code == "free"
