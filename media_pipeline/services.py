@@ -23,6 +23,7 @@ from .models import ACTIVE_STATES, JobState, Movie, MovieStatus, Recap, RecapJob
 from .recap_jobs import transitions
 from .recap_jobs.states import IllegalTransition
 from .roles import require_writer
+from .uploads import reserved_storage_bytes
 
 CHUNK = 1024 * 1024
 
@@ -45,6 +46,28 @@ def reserved_processing_seconds() -> float:
     plan's processing hours from the moment a job starts."""
     running = RecapJob.objects.filter(state__in=ACTIVE_STATES)
     return float(running.aggregate(n=Sum("movie__duration"))["n"] or 0)
+
+
+# The render's bitrate is capped (1080p H.264), so a recap rarely takes more bytes per second
+# than its movie; the poster, sprite and subtitles add a little.
+RECAP_FILES_OVERHEAD = 5 * 1024 * 1024
+AUTO_TARGET_SECONDS = 180.0
+
+
+def expected_recap_bytes(movie: Movie, target: str) -> int:
+    """A generous estimate of what a recap of `movie` will store, before it is made."""
+    duration = movie.duration or 0
+    if not duration or not movie.size_bytes:
+        return RECAP_FILES_OVERHEAD
+    seconds = float(target) if target.isdigit() else min(duration * 0.1, AUTO_TARGET_SECONDS)
+    share = min(1.0, seconds / duration)
+    return int(movie.size_bytes * share) + RECAP_FILES_OVERHEAD
+
+
+def running_recaps_bytes() -> int:
+    """What the running jobs' recaps are expected to store once published."""
+    running = RecapJob.objects.filter(state__in=ACTIVE_STATES).select_related("movie")
+    return sum(expected_recap_bytes(job.movie, job.target) for job in running)
 
 
 def start_recap_job(
@@ -70,8 +93,16 @@ def start_recap_job(
         # One start at a time per organisation, so two cannot both fit in the last hours.
         quotas.lock_organisation(tenant)
         try:
+            quotas.check_standing(tenant)
             quotas.check_processing(
                 tenant, movie.duration or 0, reserved_seconds=reserved_processing_seconds()
+            )
+            # The recap's files are stored too: its expected size must fit beside what uploads
+            # in progress and running jobs will store.
+            quotas.check_storage(
+                tenant,
+                expected_recap_bytes(movie, target),
+                reserved_bytes=reserved_storage_bytes() + running_recaps_bytes(),
             )
         except quotas.QuotaExceeded as exc:
             raise ValidationError(exc.message, code="quota") from exc

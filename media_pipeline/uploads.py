@@ -15,6 +15,7 @@ from django.conf import settings
 from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db import transaction
+from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -45,6 +46,15 @@ EXTENSIONS = {
 }
 
 
+def reserved_storage_bytes(*, excluding: Any = None) -> int:
+    """Bytes that uploads in progress have declared: held against the plan's storage from the
+    upload's creation until it completes, is terminated or expires."""
+    open_uploads = Upload.objects.filter(movie__isnull=True)
+    if excluding is not None:
+        open_uploads = open_uploads.exclude(pk=excluding)
+    return int(open_uploads.aggregate(n=Sum("length"))["n"] or 0)
+
+
 def staged_path(upload: Upload) -> Path:
     return staging_dir() / f"{upload.pk}.part"
 
@@ -67,13 +77,17 @@ def create_upload(
     language = metadata.get("language") or getattr(tenant, "default_language", "en")
     if language not in settings.LANGUAGE_CODES:
         raise UploadError(_("Choose one of the offered languages."), 400)
-    try:
-        quotas.check_storage(tenant, length)
-    except quotas.QuotaExceeded as exc:
-        raise UploadError(exc.message, 413) from exc
     name = posixpath.basename(filename.replace("\\", "/")).strip()[:255] or "movie"
     title = (metadata.get("title") or "").strip() or posixpath.splitext(name)[0] or name
     with transaction.atomic():
+        # The declared length is reserved until the upload completes, is terminated or expires:
+        # under the organisation's lock, two uploads cannot both fit in the last free space.
+        quotas.lock_organisation(tenant)
+        try:
+            quotas.check_standing(tenant)
+            quotas.check_storage(tenant, length, reserved_bytes=reserved_storage_bytes())
+        except quotas.QuotaExceeded as exc:
+            raise UploadError(exc.message, 402 if exc.code == "payment_overdue" else 413) from exc
         upload = Upload.objects.create(
             kind="movie",
             filename=name,
@@ -142,9 +156,21 @@ def complete_movie_upload(*, upload: Upload, tenant: Any, user: Any) -> Movie:
         except UploadRefused as exc:
             refusal = exc
         else:
-            movie = _keep_movie(locked, path, facts, tenant=tenant, user=user)
-            events.publish(events.MovieUploaded(tenant=tenant, movie_id=movie.pk))
-            return movie
+            # Other uploads may have finished since this one began: checked again, under the
+            # lock, against the others still in progress (this one's reservation ends here).
+            quotas.lock_organisation(tenant)
+            try:
+                quotas.check_storage(
+                    tenant,
+                    facts.size_bytes,
+                    reserved_bytes=reserved_storage_bytes(excluding=locked.pk),
+                )
+            except quotas.QuotaExceeded as exc:
+                refusal = UploadRefused(exc.message)
+            else:
+                movie = _keep_movie(locked, path, facts, tenant=tenant, user=user)
+                events.publish(events.MovieUploaded(tenant=tenant, movie_id=movie.pk))
+                return movie
     # Outside the block above: the refusal itself must not roll the discard back.
     with transaction.atomic():
         _discard(locked)
@@ -155,8 +181,6 @@ def _check_movie(path: Path, tenant: Any) -> ProbeResult:
     try:
         facts = probe(str(path), limits=ProbeLimits(max_duration=quotas.max_movie_seconds(tenant)))
         quotas.check_movie_duration(tenant, facts.duration)
-        # Other uploads may have finished since this one began.
-        quotas.check_storage(tenant, facts.size_bytes)
     except PipelineError as exc:
         raise UploadRefused(user_message(exc)) from exc
     except quotas.QuotaExceeded as exc:

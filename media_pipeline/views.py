@@ -54,6 +54,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "plan": plan,
         "storage_used_gb": usage.storage_bytes / quotas.GB,
         "processing_used_hours": usage.processing_seconds_this_month / 3600,
+        "api_calls": usage.api_calls_this_month,
     }
     return render(request, "media_pipeline/dashboard.html", context)
 

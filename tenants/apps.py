@@ -5,3 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class TenantsConfig(AppConfig):
     name = "tenants"
     verbose_name = _("Organisations")
+
+    def ready(self) -> None:
+        from . import standing
+
+        standing.subscribe()
