@@ -5,7 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from accounts.middleware import open_to_visitors
 
-from .views import jobs, keys, me, movies, recaps, subtitles, tokens, uploads
+from .views import billing, jobs, keys, me, movies, recaps, subtitles, tokens, uploads
 from .views.webhooks import WebhookEndpointViewSet
 
 endpoints = WebhookEndpointViewSet.as_view({"get": "list", "post": "create"})
@@ -25,6 +25,7 @@ urlpatterns = [
     path("v1/auth/token/", tokens.TokenObtainApi.as_view(), name="token"),
     path("v1/auth/token/refresh/", tokens.TokenRefreshApi.as_view(), name="token-refresh"),
     path("v1/me/", me.MeApi.as_view(), name="me"),
+    path("v1/billing/usage/", billing.UsageApi.as_view(), name="billing-usage"),
     path("v1/movies/", movies.MovieListApi.as_view(), name="movie-list"),
     path("v1/movies/<int:pk>/", movies.MovieDetailApi.as_view(), name="movie-detail"),
     path(

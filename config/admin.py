@@ -9,8 +9,8 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.admin import InvitationAdmin, MembershipAdmin, UserAdmin
 from accounts.models import Invitation, Membership, User
-from billing.admin import PlanAdmin
-from billing.models import Plan
+from billing.admin import InvoiceAdmin, PlanAdmin, StripeEventAdmin, SubscriptionAdmin
+from billing.models import Invoice, Plan, StripeEvent, Subscription
 from compliance.admin import AuditEventAdmin
 from compliance.models import AuditEvent
 from media_pipeline.admin import MovieAdmin, RecapAdmin, RecapJobAdmin
@@ -43,6 +43,9 @@ for model, model_admin in (
     (Membership, MembershipAdmin),
     (Invitation, InvitationAdmin),
     (Plan, PlanAdmin),
+    (Subscription, SubscriptionAdmin),
+    (Invoice, InvoiceAdmin),
+    (StripeEvent, StripeEventAdmin),
     (AuditEvent, AuditEventAdmin),
 ):
     platform_admin.register(model, model_admin)

@@ -8,6 +8,7 @@ from accounts.middleware import open_to_visitors
 from api.views import platform as platform_api
 from api.views import tokens
 from api.views.fallback import NotFoundApi
+from api.views.stripe_webhook import stripe_webhook
 from billing import views as billing_views
 from config.admin import platform_admin
 from tenants import views as tenant_views
@@ -23,6 +24,7 @@ platform_api_patterns = [
     path("api/platform/tenants", platform_api.TenantListApi.as_view(), name="platform_tenants"),
     path("api/platform/tenants/<int:pk>", platform_api.TenantDetailApi.as_view()),
     path("api/platform/tenants/<int:pk>/usage", platform_api.TenantUsageApi.as_view()),
+    path("api/platform/tenants/<int:pk>/plan", platform_api.TenantPlanApi.as_view()),
     path("api/platform/tenants/<int:pk>/security", platform_api.TenantSecurityApi.as_view()),
     path("api/platform/tenants/<int:pk>/suspend", platform_api.TenantSuspendApi.as_view()),
     path("api/platform/tenants/<int:pk>/reactivate", platform_api.TenantReactivateApi.as_view()),
@@ -30,6 +32,8 @@ platform_api_patterns = [
 
 urlpatterns = [
     *platform_api_patterns,
+    # Stripe's events (billing.stripe_sync); the URL to give Stripe's webhook endpoint.
+    path("api/stripe/webhook", stripe_webhook, name="stripe_webhook"),
     # The integrators' API lives on organisation sites; its schema and docs are here too.
     path(
         "api/schema/",

@@ -12,6 +12,7 @@ urlpatterns = [
     path("", media_views.dashboard, name="dashboard"),
     path("accounts/", include("accounts.urls")),
     path("settings/", tenant_views.organisation_settings, name="tenant_settings"),
+    path("", include("billing.urls")),
     path("team/", account_views.team, name="team"),
     path("team/<int:pk>/role/", account_views.change_role, name="change_role"),
     path("team/<int:pk>/remove/", account_views.remove_member, name="remove_member"),

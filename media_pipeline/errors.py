@@ -1,10 +1,52 @@
-"""Translated, actionable sentences for the pipeline's stable error codes."""
+"""Translated, actionable refusals: the pipeline's stable error codes as sentences, and the
+errors uploads answer with."""
 
 from __future__ import annotations
 
 from django.utils.translation import gettext as _
 
 from .pipeline.types import PipelineError
+
+
+class UploadError(Exception):
+    """A refusal the person can act on: a translated `message` and the HTTP status to answer."""
+
+    def __init__(self, message: str, status: int = 400) -> None:
+        super().__init__(message)
+        self.message = message
+        self.status = status
+
+
+class UploadRefused(UploadError):
+    """The finished upload is not a movie we accept; the upload has been discarded."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, 422)
+
+
+def note_message(code: str, *, language_name: str = "") -> str:
+    """What the recap page says about how a recap was made, for the pipeline's note codes."""
+    notes = {
+        "no_model": _(
+            "Speech recognition is not available here, so this recap was made without the "
+            "dialogue. Upload a subtitle file to get a synopsis from what is said."
+        ),
+        "no_audio": _("This movie has no sound, so the recap was made from the pictures alone."),
+        "no_speech": _(
+            "No speech was heard in this movie (silence or music only), so the synopsis comes "
+            "from the pictures and the sound."
+        ),
+        "language_unsupported": _(
+            "The speech is in a language we cannot recognise yet, so the recap was made "
+            "without the dialogue. Upload a subtitle file to add it."
+        ),
+        "in_movie_language": _(
+            "The synopsis and chapters are in the movie's language (%(language)s): they could "
+            "not be translated without the optional writing service."
+        )
+        % {"language": language_name},
+    }
+    return notes.get(code, "")
 
 
 def user_message(error: PipelineError) -> str:
@@ -39,6 +81,16 @@ def user_message(error: PipelineError) -> str:
         "ffmpeg_killed": _("Processing was interrupted. It will be retried automatically."),
         "attempts_exhausted": _(
             "This movie could not be processed after several attempts. Contact support."
+        ),
+        "audio_unreadable": _(
+            "The movie's sound track is damaged and cannot be read. Export the movie again."
+        ),
+        "recap_corrupt": _(
+            "The recap could not be made in one piece. It will be made again automatically."
+        ),
+        "disk_full": _(
+            "Our servers ran out of working space. We have been told and will try again; "
+            "your movie is fine."
         ),
     }
     return messages.get(error.code, _("Processing failed. Try again, or contact support."))

@@ -28,6 +28,7 @@ class MovieStatus(models.TextChoices):
 class JobState(models.TextChoices):
     QUEUED = "queued", _("Queued")
     PROBING = "probing", _("Checking the file")
+    TRANSCRIBING = "transcribing", _("Recognising speech")
     ANALYZING = "analyzing", _("Analysing scenes")
     SELECTING = "selecting", _("Choosing the key scenes")
     RENDERING = "rendering", _("Rendering the recap")
@@ -42,6 +43,7 @@ ACTIVE_STATES = frozenset(
     {
         JobState.QUEUED,
         JobState.PROBING,
+        JobState.TRANSCRIBING,
         JobState.ANALYZING,
         JobState.SELECTING,
         JobState.RENDERING,
@@ -64,6 +66,10 @@ class Movie(models.Model):
     audio_codec = models.CharField(_("audio codec"), max_length=40, blank=True)
     probe = models.JSONField(_("probe facts"), default=dict, blank=True)
     language = models.CharField(_("language"), max_length=10, default="en")
+    # False when the uploader did not say: the language speech recognition detects replaces it.
+    language_chosen = models.BooleanField(_("language chosen by the uploader"), default=True)
+    detected_language = models.CharField(_("detected language"), max_length=10, blank=True)
+    language_confidence = models.FloatField(_("detection confidence"), null=True, blank=True)
     uploader = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -138,6 +144,7 @@ class Upload(models.Model):
 class SubtitleSource(models.TextChoices):
     UPLOADED = "uploaded", _("Uploaded")
     EMBEDDED = "embedded", _("Embedded in the movie")
+    SPEECH = "speech", _("Recognised from the speech")
 
 
 class SubtitleTrack(models.Model):
@@ -174,6 +181,16 @@ class RecapJob(models.Model):
         _("recap length"), max_length=10, choices=TargetLength.choices, default=TargetLength.AUTO
     )
     language = models.CharField(_("language"), max_length=10, default="en")
+    include_ending = models.BooleanField(
+        _("include the ending"),
+        default=True,
+        help_text=_("Off: the recap, synopsis and chapters stop before the last act."),
+    )
+    recognise_speech = models.BooleanField(
+        _("recognise speech even with subtitles"),
+        default=False,
+        help_text=_("Speech is always recognised when the movie has no subtitles."),
+    )
     state = models.CharField(
         _("state"), max_length=20, choices=JobState.choices, default=JobState.QUEUED
     )
@@ -222,7 +239,7 @@ class RecapJob(models.Model):
 class Recap(models.Model):
     # Every stored file of a recap, in the order pages and downloads list them.
     FILE_FIELDS = (
-        "video", "poster", "sprite", "thumbnails_vtt", "chapters_vtt", "subtitles_vtt",
+        "video", "poster", "sprite", "thumbnails_vtt", "chapters_vtt", "subtitles_vtt", "report",
     )  # fmt: skip
 
     job = models.OneToOneField(RecapJob, on_delete=models.CASCADE, related_name="recap")
@@ -234,8 +251,15 @@ class Recap(models.Model):
     thumbnails_vtt = models.FileField(upload_to=recap_upload_to, max_length=500)
     chapters_vtt = models.FileField(upload_to=recap_upload_to, max_length=500, blank=True)
     subtitles_vtt = models.FileField(upload_to=recap_upload_to, max_length=500, blank=True)
+    report = models.FileField(upload_to=recap_upload_to, max_length=500, blank=True)
     synopsis = models.TextField(_("synopsis"))
+    # Each sentence of the synopsis with what it rests on: cue spans and scene indices.
+    sentences = models.JSONField(_("synopsis sentences"), default=list, blank=True)
     chapters = models.JSONField(_("chapters"), default=list)
+    # Stable codes the pages translate ("no_speech", "in_movie_language", ...).
+    notes = models.JSONField(_("notes"), default=list, blank=True)
+    include_ending = models.BooleanField(_("includes the ending"), default=True)
+    text_language = models.CharField(_("language of the text"), max_length=10, blank=True)
     time_map = models.JSONField(_("source to recap time map"), default=list)
     duration = models.FloatField(_("duration (seconds)"))
     size_bytes = models.BigIntegerField(_("size"), default=0)

@@ -15,7 +15,6 @@ from django.db import connection, transaction
 from django.db.models import Sum
 from django.utils.translation import gettext as _
 
-from accounts import access
 from billing import quotas
 from billing.models import UsageRecord
 from compliance.services import record_event
@@ -23,18 +22,10 @@ from compliance.services import record_event
 from .models import ACTIVE_STATES, JobState, Movie, MovieStatus, Recap, RecapJob, TargetLength
 from .recap_jobs import transitions
 from .recap_jobs.states import IllegalTransition
+from .roles import require_writer
+from .uploads import reserved_storage_bytes
 
 CHUNK = 1024 * 1024
-
-
-def require_writer(*, user: object) -> None:
-    """Owners, admins and members start and stop recaps; viewers watch; staff may act."""
-    access.require_role(
-        user=user,
-        tenant=connection.tenant,
-        roles=access.WRITER_ROLES,
-        message=_("Viewers can watch recaps but not start them."),
-    )
 
 
 def verify_movie_checksum(*, movie_id: int) -> str:
@@ -57,7 +48,39 @@ def reserved_processing_seconds() -> float:
     return float(running.aggregate(n=Sum("movie__duration"))["n"] or 0)
 
 
-def start_recap_job(*, movie: Movie, target: str, language: str, acting_user: object) -> RecapJob:
+# The render's bitrate is capped (1080p H.264), so a recap rarely takes more bytes per second
+# than its movie; the poster, sprite and subtitles add a little.
+RECAP_FILES_OVERHEAD = 5 * 1024 * 1024
+AUTO_TARGET_SECONDS = 180.0
+
+
+def expected_recap_bytes(movie: Movie, target: str) -> int:
+    """A generous estimate of what a recap of `movie` will store, before it is made."""
+    duration = movie.duration or 0
+    if not duration or not movie.size_bytes:
+        return RECAP_FILES_OVERHEAD
+    seconds = float(target) if target.isdigit() else min(duration * 0.1, AUTO_TARGET_SECONDS)
+    share = min(1.0, seconds / duration)
+    return int(movie.size_bytes * share) + RECAP_FILES_OVERHEAD
+
+
+def running_recaps_bytes() -> int:
+    """What the running jobs' recaps are expected to store once published."""
+    running = RecapJob.objects.filter(state__in=ACTIVE_STATES).select_related("movie")
+    return sum(expected_recap_bytes(job.movie, job.target) for job in running)
+
+
+def start_recap_job(
+    *,
+    movie: Movie,
+    target: str,
+    language: str,
+    acting_user: object,
+    include_ending: bool = True,
+    recognise_speech: bool = False,
+) -> RecapJob:
+    """Queue a recap of `movie`. `include_ending=False` keeps the last act out of the recap,
+    the synopsis and the chapters; `recognise_speech` transcribes even a subtitled movie."""
     require_writer(user=acting_user)
     if target not in TargetLength.values:
         raise ValidationError(_("Choose a recap length from the list."), code="invalid_target")
@@ -70,8 +93,16 @@ def start_recap_job(*, movie: Movie, target: str, language: str, acting_user: ob
         # One start at a time per organisation, so two cannot both fit in the last hours.
         quotas.lock_organisation(tenant)
         try:
+            quotas.check_standing(tenant)
             quotas.check_processing(
                 tenant, movie.duration or 0, reserved_seconds=reserved_processing_seconds()
+            )
+            # The recap's files are stored too: its expected size must fit beside what uploads
+            # in progress and running jobs will store.
+            quotas.check_storage(
+                tenant,
+                expected_recap_bytes(movie, target),
+                reserved_bytes=reserved_storage_bytes() + running_recaps_bytes(),
             )
         except quotas.QuotaExceeded as exc:
             raise ValidationError(exc.message, code="quota") from exc
@@ -82,7 +113,12 @@ def start_recap_job(*, movie: Movie, target: str, language: str, acting_user: ob
                 code="busy",
             )
         return transitions.start(
-            movie=locked, target=target, language=language, acting_user=acting_user
+            movie=locked,
+            target=target,
+            language=language,
+            acting_user=acting_user,
+            include_ending=include_ending,
+            recognise_speech=recognise_speech,
         )
 
 
@@ -103,6 +139,8 @@ def retry_job(*, job: RecapJob, acting_user: object) -> RecapJob:
         target=job.target,
         language=job.language,
         acting_user=acting_user,
+        include_ending=job.include_ending,
+        recognise_speech=job.recognise_speech,
     )
 
 

@@ -20,7 +20,11 @@ from .recap_jobs import execute, recovery, transitions
 log = logging.getLogger(__name__)
 
 
-@shared_task(name="media_pipeline.tasks.verify_movie_checksum", acks_late=True, time_limit=3600)
+@shared_task(
+    name="media_pipeline.tasks.verify_movie_checksum",
+    acks_late=True,
+    time_limit=settings.CELERY_TASK_TIME_LIMIT,
+)
 def verify_movie_checksum(movie_id: int) -> str:
     return services.verify_movie_checksum(movie_id=movie_id)
 

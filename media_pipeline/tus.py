@@ -1,6 +1,7 @@
 """The tus 1.0.0 protocol (core, creation, termination) over media_pipeline.uploads.
 
-Each function reads the request's tus headers and returns a `TusAnswer`: the status, the tus
+Each function reads a Django request's tus headers (the API passes the request under DRF's) and
+returns a `TusAnswer`: the status, the tus
 headers, the upload and, once complete, the movie — or a translated refusal with a stable code.
 The upload page's endpoints and the API's each render it their own way (JSON or problem+json,
 page or API URLs); neither re-reads the other's output.
@@ -12,14 +13,17 @@ import base64
 import binascii
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import IO, Any
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
 from . import uploads
+from .errors import UploadError
 from .models import Movie, Upload
+from .roles import require_uploader
 
 VERSION = "1.0.0"
 EXTENSIONS = "creation,termination"
@@ -97,19 +101,25 @@ def _header_int(headers: Mapping[str, str], name: str) -> int | None:
     return int(value) if value.isascii() and value.isdigit() else None
 
 
-def _refusal(exc: uploads.UploadError | PermissionDenied) -> TusAnswer:
+def _refusal(exc: UploadError | PermissionDenied) -> TusAnswer:
     if isinstance(exc, PermissionDenied):
         return refuse(str(exc), 403)
     return refuse(exc.message, exc.status)
 
 
-def create(*, tenant: Any, user: Any, headers: Mapping[str, str]) -> TusAnswer:
-    """POST: open a new upload (tus creation)."""
+def _gate(user: Any, headers: Mapping[str, str]) -> TusAnswer | None:
+    """Who may upload at all, and in which protocol version: the refusal, or None."""
     try:
-        uploads.require_uploader(user=user)
+        require_uploader(user=user)
     except PermissionDenied as exc:
         return _refusal(exc)
-    if refusal := _version_refusal(headers):
+    return _version_refusal(headers)
+
+
+def create(request: HttpRequest) -> TusAnswer:
+    """POST: open a new upload (tus creation) for the caller of `request`."""
+    tenant, user, headers = request.tenant, request.user, request.headers
+    if refusal := _gate(user, headers):
         return refusal
     length = _header_int(headers, "Upload-Length")
     if length is None:
@@ -126,7 +136,7 @@ def create(*, tenant: Any, user: Any, headers: Mapping[str, str]) -> TusAnswer:
             length=length,
             metadata=metadata,
         )
-    except (uploads.UploadError, PermissionDenied) as exc:
+    except (UploadError, PermissionDenied) as exc:
         return _refusal(exc)
     return _answer(201, headers={"Upload-Offset": "0"}, upload=upload)
 
@@ -140,23 +150,10 @@ def find(*, user: Any, upload_id: str) -> Upload | None:
     return found.select_related("movie").first()
 
 
-def resource(
-    *,
-    method: str,
-    tenant: Any,
-    user: Any,
-    upload_id: str,
-    headers: Mapping[str, str],
-    stream: IO[bytes] | None = None,
-    content_type: str = "",
-    content_length: str = "",
-) -> TusAnswer:
+def resource(request: HttpRequest, upload_id: str) -> TusAnswer:
     """HEAD: where the upload stands; PATCH: append bytes; DELETE: cancel it (termination)."""
-    try:
-        uploads.require_uploader(user=user)
-    except PermissionDenied as exc:
-        return _refusal(exc)
-    if refusal := _version_refusal(headers):
+    method, user, headers = request.method, request.user, request.headers
+    if refusal := _gate(user, headers):
         return refusal
     upload = find(user=user, upload_id=upload_id)
     if upload is None:
@@ -175,42 +172,32 @@ def resource(
     if method == "DELETE":
         try:
             uploads.terminate_upload(upload=upload, user=user)
-        except (uploads.UploadError, PermissionDenied) as exc:
+        except (UploadError, PermissionDenied) as exc:
             return _refusal(exc)
         return _answer(204)
-    return _patch(tenant, user, upload, headers, stream, content_type, content_length)
+    return _patch(request, upload)
 
 
-def _patch(
-    tenant: Any,
-    user: Any,
-    upload: Upload,
-    headers: Mapping[str, str],
-    stream: IO[bytes] | None,
-    content_type: str,
-    content_length: str,
-) -> TusAnswer:
-    if content_type != CONTENT_TYPE:
+def _patch(request: HttpRequest, upload: Upload) -> TusAnswer:
+    """Append the request's body at Upload-Offset; the request itself is the stream."""
+    if request.content_type != CONTENT_TYPE:
         return refuse(_("The upload sent its data in the wrong format."), 415)
-    offset = _header_int(headers, "Upload-Offset")
-    content_length = content_length or "0"
-    if (
-        offset is None
-        or stream is None
-        or not (content_length.isascii() and content_length.isdigit())
-    ):
+    offset = _header_int(request.headers, "Upload-Offset")
+    content_length = request.META.get("CONTENT_LENGTH") or "0"
+    if offset is None or not (content_length.isascii() and content_length.isdigit()):
         return refuse(_("The upload did not say where its data goes. Try again."), 400)
+    user = request.user
     try:
         upload = uploads.append_chunk(
             upload=upload,
             offset=offset,
-            stream=stream,
+            stream=request,
             content_length=int(content_length),
             user=user,
         )
         movie = None
         if upload.is_complete:
-            movie = uploads.complete_movie_upload(upload=upload, tenant=tenant, user=user)
-    except (uploads.UploadError, PermissionDenied) as exc:
+            movie = uploads.complete_movie_upload(upload=upload, tenant=request.tenant, user=user)
+    except (UploadError, PermissionDenied) as exc:
         return _refusal(exc)
     return _answer(204, headers={"Upload-Offset": str(upload.offset)}, upload=upload, movie=movie)

@@ -12,8 +12,10 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from . import tus, uploads
+from . import subtitle_tracks, tus
+from .errors import UploadError
 from .models import Movie, TargetLength
+from .roles import require_uploader
 
 CHUNK_BYTES = 8 * 1024 * 1024
 # Stands in for a movie id in URLs the page's script completes once the movie exists.
@@ -42,7 +44,7 @@ def tus_collection(request: HttpRequest) -> HttpResponse:
         return render_tus(tus.options())
     if request.method != "POST":
         return render_tus(tus.not_allowed("OPTIONS, POST"))
-    return render_tus(tus.create(tenant=request.tenant, user=request.user, headers=request.headers))
+    return render_tus(tus.create(request))
 
 
 def tus_resource(request: HttpRequest, pk: str) -> HttpResponse:
@@ -51,17 +53,7 @@ def tus_resource(request: HttpRequest, pk: str) -> HttpResponse:
         return render_tus(tus.options())
     if request.method not in ("HEAD", "PATCH", "DELETE"):
         return render_tus(tus.not_allowed("OPTIONS, HEAD, PATCH, DELETE"))
-    answer = tus.resource(
-        method=request.method,
-        tenant=request.tenant,
-        user=request.user,
-        upload_id=str(pk),
-        headers=request.headers,
-        stream=request,
-        content_type=request.content_type,
-        content_length=request.META.get("CONTENT_LENGTH") or "",
-    )
-    return render_tus(answer)
+    return render_tus(tus.resource(request, str(pk)))
 
 
 def _client_text() -> dict[str, str]:
@@ -86,7 +78,7 @@ def _client_text() -> dict[str, str]:
 @require_GET
 def upload_page(request: HttpRequest) -> HttpResponse:
     try:
-        uploads.require_uploader(user=request.user)
+        require_uploader(user=request.user)
     except PermissionDenied as exc:
         context = {"status": 403, "title": _("Upload not allowed"), "message": str(exc)}
         return render(request, "error.html", context, status=403)
@@ -109,7 +101,7 @@ def upload_page(request: HttpRequest) -> HttpResponse:
 def add_subtitles(request: HttpRequest, pk: int) -> HttpResponse:
     """A subtitle file for a movie: 201 with the track, or 400 with a translated reason."""
     try:
-        uploads.require_uploader(user=request.user)
+        require_uploader(user=request.user)
     except PermissionDenied as exc:
         return JsonResponse({"error": str(exc)}, status=403)
     movie = Movie.objects.filter(pk=pk).first()
@@ -119,7 +111,7 @@ def add_subtitles(request: HttpRequest, pk: int) -> HttpResponse:
     if uploaded is None:
         return JsonResponse({"error": _("Choose a subtitle file (SRT or WebVTT).")}, status=400)
     try:
-        track = uploads.add_subtitle_track(
+        track = subtitle_tracks.add_subtitle_track(
             movie=movie,
             uploaded_file=uploaded,
             language=request.POST.get("language", ""),
@@ -127,6 +119,6 @@ def add_subtitles(request: HttpRequest, pk: int) -> HttpResponse:
         )
     except PermissionDenied as exc:
         return JsonResponse({"error": str(exc)}, status=403)
-    except uploads.UploadError as exc:
+    except UploadError as exc:
         return JsonResponse({"error": exc.message}, status=exc.status)
     return JsonResponse({"id": track.pk, "cues": track.cue_count}, status=201)

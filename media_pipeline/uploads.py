@@ -7,7 +7,6 @@ import dataclasses
 import hashlib
 import os
 import posixpath
-import tempfile
 from datetime import timedelta
 from pathlib import Path
 from typing import IO, Any, BinaryIO
@@ -15,24 +14,22 @@ from typing import IO, Any, BinaryIO
 from django.conf import settings
 from django.core.files import File
 from django.core.files.storage import default_storage
-from django.core.files.uploadedfile import UploadedFile
-from django.db import connection, transaction
+from django.db import transaction
+from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts import access
 from billing import quotas
 from billing.models import UsageRecord
 from compliance.services import record_event
 
 from . import events
-from .errors import user_message
-from .models import Movie, SubtitleTrack, Upload
+from .errors import UploadError, UploadRefused, user_message
+from .models import Movie, Upload
 from .pipeline.probe import ProbeLimits, probe
-from .pipeline.subtitles import MAX_BYTES as MAX_SUBTITLE_BYTES
-from .pipeline.subtitles import parse_subtitles
 from .pipeline.types import PipelineError, ProbeResult
 from .recap_jobs import transitions
+from .roles import require_uploader
 from .storage import staging_dir
 
 CHUNK = 1024 * 1024
@@ -49,30 +46,13 @@ EXTENSIONS = {
 }
 
 
-class UploadError(Exception):
-    """A refusal the person can act on: a translated `message` and the HTTP status to answer."""
-
-    def __init__(self, message: str, status: int = 400) -> None:
-        super().__init__(message)
-        self.message = message
-        self.status = status
-
-
-class UploadRefused(UploadError):
-    """The finished upload is not a movie we accept; the upload has been discarded."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message, 422)
-
-
-def require_uploader(*, user: Any) -> None:
-    """Owners, admins and members upload; viewers only watch; staff may act."""
-    access.require_role(
-        user=user,
-        tenant=connection.tenant,
-        roles=access.WRITER_ROLES,
-        message=_("Viewers can watch movies and recaps but not upload them."),
-    )
+def reserved_storage_bytes(*, excluding: Any = None) -> int:
+    """Bytes that uploads in progress have declared: held against the plan's storage from the
+    upload's creation until it completes, is terminated or expires."""
+    open_uploads = Upload.objects.filter(movie__isnull=True)
+    if excluding is not None:
+        open_uploads = open_uploads.exclude(pk=excluding)
+    return int(open_uploads.aggregate(n=Sum("length"))["n"] or 0)
 
 
 def staged_path(upload: Upload) -> Path:
@@ -97,18 +77,27 @@ def create_upload(
     language = metadata.get("language") or getattr(tenant, "default_language", "en")
     if language not in settings.LANGUAGE_CODES:
         raise UploadError(_("Choose one of the offered languages."), 400)
-    try:
-        quotas.check_storage(tenant, length)
-    except quotas.QuotaExceeded as exc:
-        raise UploadError(exc.message, 413) from exc
     name = posixpath.basename(filename.replace("\\", "/")).strip()[:255] or "movie"
     title = (metadata.get("title") or "").strip() or posixpath.splitext(name)[0] or name
     with transaction.atomic():
+        # The declared length is reserved until the upload completes, is terminated or expires:
+        # under the organisation's lock, two uploads cannot both fit in the last free space.
+        quotas.lock_organisation(tenant)
+        try:
+            quotas.check_standing(tenant)
+            quotas.check_storage(tenant, length, reserved_bytes=reserved_storage_bytes())
+        except quotas.QuotaExceeded as exc:
+            raise UploadError(exc.message, 402 if exc.code == "payment_overdue" else 413) from exc
         upload = Upload.objects.create(
             kind="movie",
             filename=name,
             length=length,
-            metadata={"title": title[:200], "language": language},
+            # Without a language from the uploader, the one speech recognition hears wins.
+            metadata={
+                "title": title[:200],
+                "language": language,
+                "language_chosen": bool(metadata.get("language")),
+            },
             created_by=user if getattr(user, "pk", None) else None,
         )
     # The staging file is created by the first PATCH, so a rolled-back creation leaves no file.
@@ -167,9 +156,21 @@ def complete_movie_upload(*, upload: Upload, tenant: Any, user: Any) -> Movie:
         except UploadRefused as exc:
             refusal = exc
         else:
-            movie = _keep_movie(locked, path, facts, tenant=tenant, user=user)
-            events.publish(events.MovieUploaded(tenant=tenant, movie_id=movie.pk))
-            return movie
+            # Other uploads may have finished since this one began: checked again, under the
+            # lock, against the others still in progress (this one's reservation ends here).
+            quotas.lock_organisation(tenant)
+            try:
+                quotas.check_storage(
+                    tenant,
+                    facts.size_bytes,
+                    reserved_bytes=reserved_storage_bytes(excluding=locked.pk),
+                )
+            except quotas.QuotaExceeded as exc:
+                refusal = UploadRefused(exc.message)
+            else:
+                movie = _keep_movie(locked, path, facts, tenant=tenant, user=user)
+                events.publish(events.MovieUploaded(tenant=tenant, movie_id=movie.pk))
+                return movie
     # Outside the block above: the refusal itself must not roll the discard back.
     with transaction.atomic():
         _discard(locked)
@@ -180,8 +181,6 @@ def _check_movie(path: Path, tenant: Any) -> ProbeResult:
     try:
         facts = probe(str(path), limits=ProbeLimits(max_duration=quotas.max_movie_seconds(tenant)))
         quotas.check_movie_duration(tenant, facts.duration)
-        # Other uploads may have finished since this one began.
-        quotas.check_storage(tenant, facts.size_bytes)
     except PipelineError as exc:
         raise UploadRefused(user_message(exc)) from exc
     except quotas.QuotaExceeded as exc:
@@ -194,6 +193,7 @@ def _keep_movie(upload: Upload, path: Path, facts: ProbeResult, *, tenant: Any, 
     movie = Movie.objects.create(
         title=metadata.get("title") or upload.filename,
         language=metadata.get("language") or "en",
+        language_chosen=metadata.get("language_chosen", True),
         uploader=user if getattr(user, "pk", None) else None,
         size_bytes=facts.size_bytes,
         duration=facts.duration,
@@ -314,51 +314,3 @@ def discard_stale_uploads(*, older_than: timedelta = timedelta(days=7)) -> int:
             _discard(upload)
         count += 1
     return count
-
-
-def add_subtitle_track(
-    *, movie: Movie, uploaded_file: UploadedFile, language: str, user: Any
-) -> SubtitleTrack:
-    """Keep an SRT/WebVTT file for `movie` after parsing it; junk is refused and nothing stays."""
-    require_uploader(user=user)
-    if language not in settings.LANGUAGE_CODES:
-        raise UploadError(_("Choose the language of the subtitles."), 400)
-    if uploaded_file.size is None or uploaded_file.size > MAX_SUBTITLE_BYTES:
-        raise UploadError(
-            _("This subtitle file is larger than %(mb)d MB. Upload an SRT or WebVTT text file.")
-            % {"mb": MAX_SUBTITLE_BYTES // 1024**2},
-            400,
-        )
-    with tempfile.NamedTemporaryFile(dir=staging_dir(), suffix=".sub") as copy:
-        for chunk in uploaded_file.chunks():
-            copy.write(chunk)
-        copy.flush()
-        try:
-            parsed = parse_subtitles(copy.name)
-        except PipelineError as exc:
-            raise UploadError(user_message(exc), 400) from exc
-        copy.seek(0)
-        head = copy.read(64).lstrip(b"\xef\xbb\xbf")
-        extension = ".vtt" if head.startswith(b"WEBVTT") else ".srt"
-        copy.seek(0)
-        with transaction.atomic():
-            track = SubtitleTrack(
-                movie=movie,
-                language=language,
-                cue_count=len(parsed.cues),
-                skipped_cues=parsed.skipped,
-            )
-            track.file.save(f"subtitles{extension}", File(copy), save=False)
-            try:
-                track.save()
-                record_event(
-                    action="movie.subtitles_added",
-                    actor=user,
-                    tenant=connection.tenant,
-                    target=f"movie:{movie.pk}",
-                    data={"track": track.pk, "language": language, "cues": track.cue_count},
-                )
-            except BaseException:
-                default_storage.delete(track.file.name)
-                raise
-    return track

@@ -14,4 +14,9 @@ urlpatterns = [
     path("uploads/<uuid:pk>/", upload_views.tus_resource, name="tus_resource"),
     path("movies/upload/", upload_views.upload_page, name="upload"),
     path("movies/<int:pk>/subtitles/", upload_views.add_subtitles, name="add_subtitles"),
+    path(
+        "movies/<int:pk>/subtitles/<int:track_pk>/",
+        views.edit_subtitles,
+        name="edit_subtitles",
+    ),
 ]

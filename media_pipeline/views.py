@@ -19,15 +19,25 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from billing import quotas
 from tenants.models import Tenant
 
-from . import services
-from .errors import user_message
+from . import services, subtitle_tracks
+from .errors import UploadError, note_message, user_message
 from .files import file_response, file_url
-from .models import ACTIVE_STATES, JobState, Movie, MovieStatus, Recap, RecapJob, TargetLength
+from .models import (
+    ACTIVE_STATES,
+    JobState,
+    Movie,
+    MovieStatus,
+    Recap,
+    RecapJob,
+    SubtitleTrack,
+    TargetLength,
+)
+from .pipeline.subtitles import MAX_BYTES as MAX_SUBTITLE_BYTES
 from .pipeline.types import PipelineError
 
 
@@ -51,6 +61,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "plan": plan,
         "storage_used_gb": usage.storage_bytes / quotas.GB,
         "processing_used_hours": usage.processing_seconds_this_month / 3600,
+        "api_calls": usage.api_calls_this_month,
     }
     return render(request, "media_pipeline/dashboard.html", context)
 
@@ -158,9 +169,15 @@ def _act(request: HttpRequest, action: object, **kwargs: object) -> object | Non
 @require_POST
 def start_recap(request: HttpRequest, pk: int) -> HttpResponse:
     movie = get_object_or_404(Movie, pk=pk)
-    target = request.POST.get("target", TargetLength.AUTO)
-    language = request.POST.get("language") or movie.language
-    if _act(request, services.start_recap_job, movie=movie, target=target, language=language):
+    options = {
+        "target": request.POST.get("target", TargetLength.AUTO),
+        "language": request.POST.get("language") or movie.language,
+        # Checkboxes say what changes from the defaults: ending kept, speech heard only when
+        # the movie has no subtitles.
+        "include_ending": "no_ending" not in request.POST,
+        "recognise_speech": "recognise_speech" in request.POST,
+    }
+    if _act(request, services.start_recap_job, movie=movie, **options):
         messages.success(request, _("The recap is on its way."))
     return HttpResponseRedirect(reverse("movie_detail", args=[movie.pk]))
 
@@ -184,4 +201,38 @@ def retry_job(request: HttpRequest, pk: int) -> HttpResponse:
 def recap_detail(request: HttpRequest, pk: int) -> HttpResponse:
     recap = get_object_or_404(Recap.objects.select_related("movie"), pk=pk)
     urls = {field: file_url(getattr(recap, field)) for field in Recap.FILE_FIELDS}
-    return render(request, "media_pipeline/recap.html", {"recap": recap, "urls": urls})
+    context = {"recap": recap, "urls": urls, "notes": recap_notes(recap)}
+    return render(request, "media_pipeline/recap.html", context)
+
+
+def recap_notes(recap: Recap) -> list[str]:
+    """The recap's notes as sentences in the reader's language."""
+    names = dict(settings.LANGUAGES)
+    language = names.get(recap.text_language, recap.text_language)
+    return [note_message(code, language_name=str(language)) for code in recap.notes]
+
+
+@require_http_methods(["GET", "POST"])
+def edit_subtitles(request: HttpRequest, pk: int, track_pk: int) -> HttpResponse:
+    """Correct a subtitle track's text (a transcript's misheard names, a typo)."""
+    track = get_object_or_404(
+        SubtitleTrack.objects.select_related("movie"), pk=track_pk, movie_id=pk
+    )
+    text = request.POST.get("text", "") if request.method == "POST" else track_text(track)
+    error, status = "", 200
+    if request.method == "POST":
+        try:
+            subtitle_tracks.edit_track_text(track=track, text=text, user=request.user)
+        except (UploadError, PermissionDenied) as exc:
+            error = exc.message if isinstance(exc, UploadError) else str(exc)
+            status = 403 if isinstance(exc, PermissionDenied) else 400
+        else:
+            messages.success(request, _("The subtitles are saved."))
+            return HttpResponseRedirect(reverse("movie_detail", args=[pk]))
+    context = {"track": track, "movie": track.movie, "text": text, "error": error}
+    return render(request, "media_pipeline/subtitles_edit.html", context, status=status)
+
+
+def track_text(track: SubtitleTrack) -> str:
+    with track.file.open("rb") as handle:
+        return handle.read(MAX_SUBTITLE_BYTES + 1).decode("utf-8", "replace")

@@ -25,7 +25,8 @@ class TenantAdmin(TranslationAdmin):
     list_display = ["name", "slug", "status", "region", "plan", "created_at"]
     list_filter = ["status", "region", "plan"]
     search_fields = ["name", "slug"]
-    readonly_fields = ["schema_name", "created_at"]
+    # The plan and currency change through billing (Subscriptions), audited there.
+    readonly_fields = ["schema_name", "plan", "currency", "created_at"]
     inlines = [DomainInline, MembershipInline]
     actions = ["suspend", "reactivate"]
 

@@ -11,7 +11,7 @@ class TenantsConfig(AppConfig):
         # Every write of an organisation or a domain forgets what tenant resolution cached.
         from billing.models import Plan
 
-        from . import resolution, views
+        from . import resolution, standing, views
         from .models import Domain, Tenant
 
         for signal, receiver, sender in (
@@ -26,3 +26,4 @@ class TenantsConfig(AppConfig):
             (signals.post_delete, views.forget_landing_plans, Plan),
         ):
             signal.connect(receiver, sender=sender, dispatch_uid=f"tenants.{receiver.__name__}")
+        standing.subscribe()

@@ -16,8 +16,14 @@ class Region(models.TextChoices):
 
 class TenantStatus(models.TextChoices):
     ACTIVE = "active", _("Active")
+    # A payment failed: the site stays open and recaps readable, uploads wait for the payment.
+    PAST_DUE = "past_due", _("Payment overdue")
     SUSPENDED = "suspended", _("Suspended")
     PENDING_DELETION = "pending_deletion", _("Pending deletion")
+
+
+# Statuses whose site is open and whose periodic work (recovery, deliveries) goes on.
+OPEN_STATUSES = frozenset({TenantStatus.ACTIVE, TenantStatus.PAST_DUE})
 
 
 class Tenant(TenantMixin):
@@ -55,7 +61,12 @@ class Tenant(TenantMixin):
 
     @property
     def is_active(self) -> bool:
-        return self.status == TenantStatus.ACTIVE
+        """Whether the organisation's site is open: also while a payment is overdue."""
+        return self.status in OPEN_STATUSES
+
+    @property
+    def is_past_due(self) -> bool:
+        return self.status == TenantStatus.PAST_DUE
 
 
 class Domain(DomainMixin):

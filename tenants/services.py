@@ -16,6 +16,8 @@ from modeltranslation.utils import build_localized_fieldname
 from accounts import access
 from accounts import services as account_services
 from accounts.models import User
+from billing import services as billing_services
+from billing.currencies import currency_for_signup
 from billing.models import Plan
 from compliance.services import record_event
 
@@ -97,10 +99,13 @@ def create_tenant(
     region: str = Region.EU_WEST_1,
     default_language: str = "en",
     plan: Plan | None = None,
+    currency: str | None = None,
     acting_user: User | None = None,
 ) -> Tenant:
-    """Create an organisation, its schema (cloned from the template) and its primary domain."""
+    """Create an organisation, its schema (cloned from the template) and its primary domain.
+    Without a `currency`, the region's and the language's decide (billing.currencies)."""
     slug = validate_slug(slug)
+    currency = currency or currency_for_signup(region=region, language=default_language)
     with transaction.atomic():
         tenant = Tenant(
             schema_name=schema_for_slug(slug),
@@ -108,18 +113,24 @@ def create_tenant(
             name=name.strip(),
             region=region,
             default_language=default_language,
+            currency=currency,
             plan=plan or default_plan(),
         )
         tenant.save(verbosity=0)
         Domain.objects.create(
             domain=f"{slug}.{settings.BASE_DOMAIN}", tenant=tenant, is_primary=True
         )
+        billing_services.subscription_of(tenant)
         record_event(
             action="tenant.created",
             actor=acting_user,
             tenant=tenant,
             target=slug,
-            data={"region": region, "plan": tenant.plan.code if tenant.plan else None},
+            data={
+                "region": region,
+                "currency": currency,
+                "plan": tenant.plan.code if tenant.plan else None,
+            },
         )
     return tenant
 
@@ -134,8 +145,10 @@ def signup_tenant(
     language: str = "en",
     region: str = Region.EU_WEST_1,
     existing_user: User | None = None,
+    accept_language: str = "",
 ) -> tuple[Tenant, User]:
-    """A visitor creates an organisation and becomes its owner."""
+    """A visitor creates an organisation and becomes its owner; it is billed in the currency
+    of the browser's country, else of its language, else of the data region."""
     with transaction.atomic():
         if existing_user is not None:
             owner = existing_user
@@ -143,14 +156,24 @@ def signup_tenant(
             owner = User.objects.create_user(
                 owner_email, owner_password, full_name=owner_name.strip(), language=language
             )
+        currency = currency_for_signup(
+            region=region, accept_language=accept_language, language=language
+        )
         tenant = create_tenant(
-            slug=slug, name=name, region=region, default_language=language, acting_user=owner
+            slug=slug,
+            name=name,
+            region=region,
+            default_language=language,
+            currency=currency,
+            acting_user=owner,
         )
         account_services.make_first_owner(user=owner, tenant=tenant)
     return tenant, owner
 
 
-def set_tenant_status(*, tenant: Tenant, status: str, acting_user: User | None) -> Tenant:
+def set_tenant_status(
+    *, tenant: Tenant, status: str, acting_user: User | None, reason: str = ""
+) -> Tenant:
     if acting_user is not None:
         access.require_staff(user=acting_user)
     if status not in TenantStatus.values:
@@ -164,7 +187,7 @@ def set_tenant_status(*, tenant: Tenant, status: str, acting_user: User | None) 
             actor=acting_user,
             tenant=tenant,
             target=tenant.slug,
-            data={"from": previous, "to": status},
+            data={"from": previous, "to": status, **({"reason": reason} if reason else {})},
         )
     return tenant
 

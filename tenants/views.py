@@ -63,6 +63,7 @@ def signup(request: HttpRequest) -> HttpResponse:
             owner_name=data.get("full_name", ""),
             language=request.LANGUAGE_CODE,
             existing_user=form.user,
+            accept_language=request.META.get("HTTP_ACCEPT_LANGUAGE", ""),
         )
         if form.user is None:
             sign_in(request, owner)

@@ -27,6 +27,8 @@ PLANS = [
 
 # The plans' copy in every language, exactly as the data migration writes it.
 _plan_copy = import_module("billing.migrations.0005_plan_copy")
+# The regional prices, exactly as the data migration writes them.
+_prices = import_module("billing.migrations.0008_regional_prices")
 
 
 def ensure_platform() -> Tenant:
@@ -46,6 +48,7 @@ def ensure_platform() -> Tenant:
         created = created or new
     if created:
         _plan_copy.fill_plan_copy(apps, None)
+        _prices.fill_prices(apps, None)
     return ensure_public_tenant()
 
 

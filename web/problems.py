@@ -18,6 +18,7 @@ TYPE_BASE = "urn:movie-recap:problem:"
 TITLES = {
     400: exceptions.ValidationError.default_detail,
     401: exceptions.NotAuthenticated.default_detail,
+    402: gettext_lazy("Payment required"),
     403: exceptions.PermissionDenied.default_detail,
     404: exceptions.NotFound.default_detail,
     405: gettext_lazy("Method not allowed"),
@@ -35,6 +36,7 @@ TITLES = {
 CODES = {
     400: "invalid",
     401: "not_authenticated",
+    402: "payment_required",
     403: "permission_denied",
     404: "not_found",
     405: "method_not_allowed",

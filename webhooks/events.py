@@ -10,7 +10,9 @@ from __future__ import annotations
 from typing import Any
 
 from django.utils import translation
+from django_tenants.utils import tenant_context
 
+from billing import events as billing_events
 from media_pipeline import events
 from media_pipeline.errors import user_message
 from media_pipeline.models import JobState, Movie, Recap, RecapJob
@@ -91,7 +93,27 @@ def _emit_failed(job: RecapJob) -> None:
     )
 
 
+def on_quota_threshold(
+    sender: type, event: billing_events.QuotaThresholdReached, **kwargs: Any
+) -> None:
+    name = WebhookEvent.QUOTA_EXCEEDED if event.exceeded else WebhookEvent.QUOTA_WARNING
+    data = {
+        "kind": event.kind,
+        "percent": event.percent,
+        "used": event.used,
+        "limit": event.limit,
+    }
+    # Usage may be charged from the public schema (a sweep); the endpoints live in the tenant's.
+    with tenant_context(event.tenant):
+        _emit(name, {"quota": data})
+
+
 def subscribe() -> None:
+    billing_events.published.connect(
+        on_quota_threshold,
+        sender=billing_events.QuotaThresholdReached,
+        dispatch_uid="webhooks.quota",
+    )
     events.published.connect(
         on_movie_uploaded, sender=events.MovieUploaded, dispatch_uid="webhooks.movie_uploaded"
     )

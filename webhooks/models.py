@@ -21,6 +21,8 @@ class WebhookEvent(models.TextChoices):
     RECAP_STARTED = "recap.started", _("Recap started")
     RECAP_COMPLETED = "recap.completed", _("Recap completed")
     RECAP_FAILED = "recap.failed", _("Recap failed")
+    QUOTA_WARNING = "quota.warning", _("Usage near a plan limit")
+    QUOTA_EXCEEDED = "quota.exceeded", _("Plan limit reached")
     # Sent on request to check a receiver; nobody subscribes to it.
     TEST = "webhook.test", _("Test event")
 
@@ -30,6 +32,8 @@ SUBSCRIBABLE_EVENTS = (
     WebhookEvent.RECAP_STARTED,
     WebhookEvent.RECAP_COMPLETED,
     WebhookEvent.RECAP_FAILED,
+    WebhookEvent.QUOTA_WARNING,
+    WebhookEvent.QUOTA_EXCEEDED,
 )
 
 

@@ -39,6 +39,8 @@ class JobOutput(serializers.ModelSerializer):
             "movie_id",
             "target",
             "language",
+            "include_ending",
+            "recognise_speech",
             "state",
             "state_label",
             "percent",
@@ -77,6 +79,16 @@ class MovieJobListApi(generics.ListAPIView):
             required=False,
             help_text="Defaults to the movie's language.",
         )
+        include_ending = serializers.BooleanField(
+            default=True,
+            help_text="False: the recap, synopsis and chapters stop before the last act "
+            "(no spoilers).",
+        )
+        recognise_speech = serializers.BooleanField(
+            default=False,
+            help_text="Transcribe the speech even when the movie has subtitles (it always is "
+            "when it has none).",
+        )
 
         class Meta:
             ref_name = "RecapJobInput"
@@ -107,6 +119,8 @@ class MovieJobListApi(generics.ListAPIView):
             movie=movie,
             target=given.validated_data["target"],
             language=given.validated_data.get("language") or movie.language,
+            include_ending=given.validated_data["include_ending"],
+            recognise_speech=given.validated_data["recognise_speech"],
             acting_user=request.user,
         )
         return Response(JobOutput(job, context={"request": request}).data, status=201)

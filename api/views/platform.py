@@ -15,12 +15,14 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from billing import quotas
+from billing import services as billing_services
+from billing.currencies import CURRENCIES
 from billing.models import Plan
 from tenants import services
 from tenants.models import Region, Tenant, TenantSecurityPolicy, TenantStatus
 
 from ..permissions import PlatformStaff
+from .billing import UsageOutput, usage_data
 
 
 def tenants() -> QuerySet[Tenant]:
@@ -61,6 +63,8 @@ class TenantOutput(serializers.Serializer):
     status = serializers.ChoiceField(choices=TenantStatus.choices)
     region = serializers.ChoiceField(choices=Region.choices)
     plan = serializers.CharField(source="plan.code", allow_null=True, default=None)
+    billing_plan = serializers.CharField(source="plan.code", allow_null=True, default=None)
+    currency = serializers.CharField()
     default_language = serializers.CharField()
     domains = serializers.SerializerMethodField()
     security = serializers.SerializerMethodField()
@@ -81,9 +85,16 @@ class TenantListApi(generics.ListAPIView):
     class InputSerializer(serializers.Serializer):
         name = serializers.CharField(max_length=40, help_text="The address: <name>.BASE_DOMAIN.")
         display_name = serializers.CharField(max_length=120)
-        plan = serializers.SlugRelatedField(
+        billing_plan = serializers.SlugRelatedField(
             slug_field="code", queryset=Plan.objects.all(), required=False
         )
+        plan = serializers.SlugRelatedField(
+            slug_field="code",
+            queryset=Plan.objects.all(),
+            required=False,
+            help_text="Older name of billing_plan.",
+        )
+        currency = serializers.ChoiceField(choices=CURRENCIES, required=False)
         region = serializers.ChoiceField(choices=Region.choices, default=Region.EU_WEST_1)
         default_language = serializers.ChoiceField(choices=settings.LANGUAGE_CODES, default="en")
 
@@ -116,7 +127,8 @@ class TenantListApi(generics.ListAPIView):
                 name=data["display_name"],
                 region=data["region"],
                 default_language=data["default_language"],
-                plan=data.get("plan"),
+                plan=data.get("billing_plan") or data.get("plan"),
+                currency=data.get("currency"),
                 acting_user=request.user,
             )
         except DjangoValidationError as exc:
@@ -134,53 +146,59 @@ class TenantDetailApi(APIView):
         return Response(TenantOutput(tenant_or_404(pk)).data)
 
 
-class PlanLimitsOutput(serializers.Serializer):
-    """Null means unlimited."""
-
-    storage_bytes = serializers.IntegerField(allow_null=True)
-    max_movie_minutes = serializers.IntegerField(allow_null=True)
-    processing_seconds_per_month = serializers.IntegerField(allow_null=True)
-
-    class Meta:
-        ref_name = "PlanLimits"
-
-
 class TenantUsageApi(APIView):
-    class OutputSerializer(serializers.Serializer):
-        plan = serializers.CharField(allow_null=True)
-        storage_bytes = serializers.IntegerField()
-        processing_seconds_this_month = serializers.FloatField()
-        limits = PlanLimitsOutput()
+    permission_classes = [PlatformStaff]
+
+    @extend_schema(operation_id="platform_tenants_usage", tags=["platform"], responses=UsageOutput)
+    def get(self, request: Request, pk: int) -> Response:
+        return Response(UsageOutput(usage_data(tenant_or_404(pk))).data)
+
+
+class TenantPlanApi(APIView):
+    """Put an organisation on a plan (and, for a plan sold on a quote, its agreed limits);
+    audited. A plan smaller than the organisation's current usage is refused."""
+
+    class InputSerializer(serializers.Serializer):
+        billing_plan = serializers.SlugRelatedField(slug_field="code", queryset=Plan.objects.all())
+        storage_gb = serializers.IntegerField(min_value=1, required=False, allow_null=True)
+        processing_hours_per_month = serializers.IntegerField(
+            min_value=1, required=False, allow_null=True
+        )
+        max_movie_minutes = serializers.IntegerField(min_value=1, required=False, allow_null=True)
 
         class Meta:
-            ref_name = "TenantUsage"
+            ref_name = "PlatformPlanInput"
 
     permission_classes = [PlatformStaff]
 
     @extend_schema(
-        operation_id="platform_tenants_usage", tags=["platform"], responses=OutputSerializer
+        operation_id="platform_tenants_plan_update",
+        tags=["platform"],
+        request=InputSerializer,
+        responses=TenantOutput,
     )
-    def get(self, request: Request, pk: int) -> Response:
+    def put(self, request: Request, pk: int) -> Response:
         tenant = tenant_or_404(pk)
-        usage, plan = quotas.usage_of(tenant), quotas.plan_of(tenant)
-
-        def scaled(value: int | None, factor: int) -> int | None:
-            return None if value is None else value * factor
-
-        limits = {
-            "storage_bytes": scaled(plan.storage_gb, quotas.GB) if plan else None,
-            "max_movie_minutes": plan.max_movie_minutes if plan else None,
-            "processing_seconds_per_month": scaled(plan.processing_hours_per_month, 3600)
-            if plan
-            else None,
-        }
-        data = {
-            "plan": plan.code if plan else None,
-            "storage_bytes": usage.storage_bytes,
-            "processing_seconds_this_month": usage.processing_seconds_this_month,
-            "limits": limits,
-        }
-        return Response(self.OutputSerializer(data).data)
+        given = self.InputSerializer(data=request.data)
+        given.is_valid(raise_exception=True)
+        data = given.validated_data
+        limits = None
+        if data["billing_plan"].contact_sales:
+            limits = {
+                "custom_storage_gb": data.get("storage_gb"),
+                "custom_processing_hours": data.get("processing_hours_per_month"),
+                "custom_max_movie_minutes": data.get("max_movie_minutes"),
+            }
+        try:
+            billing_services.set_plan(
+                tenant=tenant,
+                plan=data["billing_plan"],
+                acting_user=request.user,
+                custom_limits=limits,
+            )
+        except DjangoValidationError as exc:
+            raise ValidationError({"billing_plan": exc.messages}) from exc
+        return Response(TenantOutput(tenant_or_404(pk)).data)
 
 
 class TenantSecurityApi(APIView):

@@ -6,18 +6,37 @@ from django.conf import settings
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_field,
+)
 from rest_framework import exceptions, generics, serializers
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from media_pipeline.errors import note_message
 from media_pipeline.files import file_response
 from media_pipeline.models import Recap
 
 from .. import downloads
 from .common import get_or_404, headerless_url, object_url
+
+
+class EvidenceOutput(serializers.Serializer):
+    cues = serializers.ListField(
+        child=serializers.ListField(child=serializers.FloatField(), min_length=2, max_length=2),
+        help_text="Spans of dialogue (start, end in seconds of the movie) the text rests on.",
+    )
+    scenes = serializers.ListField(
+        child=serializers.IntegerField(), help_text="Indices of the scenes it rests on."
+    )
+
+    class Meta:
+        ref_name = "Evidence"
 
 
 class ChapterOutput(serializers.Serializer):
@@ -26,12 +45,42 @@ class ChapterOutput(serializers.Serializer):
     source_end = serializers.FloatField()
     recap_start = serializers.FloatField(help_text="Seconds into the recap video.")
     recap_end = serializers.FloatField()
+    evidence = EvidenceOutput(required=False)
+
+
+class SentenceOutput(serializers.Serializer):
+    text = serializers.CharField()
+    evidence = EvidenceOutput()
+    source_at = serializers.FloatField(
+        allow_null=True, help_text="Where the evidence starts, in seconds of the movie."
+    )
+    recap_at = serializers.FloatField(
+        allow_null=True,
+        help_text="Where to seek in the recap video to see it (null: not in the recap).",
+    )
+
+    class Meta:
+        ref_name = "SynopsisSentence"
+
+
+class NoteOutput(serializers.Serializer):
+    code = serializers.CharField(
+        help_text="no_model, no_audio, no_speech, language_unsupported or in_movie_language"
+    )
+    message = serializers.CharField(help_text="The same, as a sentence in the caller's language.")
+
+    class Meta:
+        ref_name = "RecapNote"
 
 
 class RecapOutput(serializers.ModelSerializer):
     url = serializers.SerializerMethodField()
     downloads_url = serializers.SerializerMethodField()
     chapters = ChapterOutput(many=True)
+    sentences = SentenceOutput(
+        many=True, help_text="The synopsis, sentence by sentence, each with its evidence."
+    )
+    notes = serializers.SerializerMethodField()
 
     class Meta:
         model = Recap
@@ -44,14 +93,27 @@ class RecapOutput(serializers.ModelSerializer):
             "language",
             "duration",
             "size_bytes",
+            "text_language",
+            "include_ending",
             "synopsis",
+            "sentences",
             "chapters",
+            "notes",
             "downloads_url",
             "created_at",
         ]
 
     def get_url(self, recap: Recap) -> str:
         return object_url(self, "recap-detail", recap.pk)
+
+    @extend_schema_field(NoteOutput(many=True))
+    def get_notes(self, recap: Recap) -> list[dict[str, str]]:
+        names = dict(settings.LANGUAGES)
+        language = str(names.get(recap.text_language, recap.text_language))
+        return [
+            {"code": code, "message": note_message(code, language_name=language)}
+            for code in recap.notes
+        ]
 
     def get_downloads_url(self, recap: Recap) -> str:
         return object_url(self, "recap-downloads", recap.pk)
@@ -102,6 +164,10 @@ class RecapDownloadsApi(APIView):
         thumbnails_vtt = serializers.URLField()
         chapters_vtt = serializers.URLField(allow_null=True)
         subtitles_vtt = serializers.URLField(allow_null=True)
+        report = serializers.URLField(
+            allow_null=True,
+            help_text="report.json: cuts, scenes, clips, the synopsis with its evidence, timings.",
+        )
 
         class Meta:
             ref_name = "RecapDownloads"

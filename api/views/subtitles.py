@@ -10,8 +10,10 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from media_pipeline import services, uploads
+from media_pipeline import subtitle_tracks
+from media_pipeline.errors import UploadError
 from media_pipeline.models import Movie, SubtitleTrack
+from media_pipeline.roles import require_writer
 
 from ..idempotency import idempotent
 from .common import IDEMPOTENCY_KEY, get_or_404
@@ -53,16 +55,16 @@ class SubtitleTrackListApi(generics.ListAPIView):
     @idempotent()
     def post(self, request: Request, pk: int) -> Response:
         movie = get_or_404(Movie.objects.all(), pk=pk)
-        services.require_writer(user=request.user)
+        require_writer(user=request.user)
         given = self.InputSerializer(data=request.data)
         given.is_valid(raise_exception=True)
         try:
-            track = uploads.add_subtitle_track(
+            track = subtitle_tracks.add_subtitle_track(
                 movie=movie,
                 uploaded_file=given.validated_data["file"],
                 language=given.validated_data["language"],
                 user=request.user,
             )
-        except uploads.UploadError as exc:
+        except UploadError as exc:
             raise exceptions.ValidationError({"file": [exc.message]}) from exc
         return Response(SubtitleTrackOutput(track).data, status=201)

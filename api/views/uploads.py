@@ -104,8 +104,7 @@ class UploadCollectionApi(APIView):
     )
     @idempotent()
     def post(self, request: Request) -> Response:
-        answer = tus.create(tenant=request.tenant, user=request.user, headers=request.headers)
-        return render_tus(request, answer)
+        return render_tus(request, tus.create(request._request))
 
     def options(self, request: Request, *args: object, **kwargs: object) -> HttpResponse:
         return render_options()
@@ -115,18 +114,7 @@ class UploadDetailApi(APIView):
     extra_problem_codes = (409, 410, 412, 413, 415, 422)
 
     def _tus(self, request: Request, pk: uuid.UUID) -> Response:
-        django_request = request._request
-        answer = tus.resource(
-            method=request.method,
-            tenant=request.tenant,
-            user=request.user,
-            upload_id=str(pk),
-            headers=request.headers,
-            stream=django_request,
-            content_type=django_request.content_type,
-            content_length=django_request.META.get("CONTENT_LENGTH") or "",
-        )
-        return render_tus(request, answer)
+        return render_tus(request, tus.resource(request._request, str(pk)))
 
     @extend_schema(exclude=True)
     def head(self, request: Request, pk: uuid.UUID) -> Response:

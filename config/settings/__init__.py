@@ -7,6 +7,7 @@ the names it builds on from the others, so the order below carries no meaning.
 
 from .api import *  # noqa: F403
 from .base import *  # noqa: F403
+from .billing import *  # noqa: F403
 from .celery import *  # noqa: F403
 from .i18n import *  # noqa: F403
 from .mail import *  # noqa: F403

@@ -8,6 +8,7 @@ from __future__ import annotations
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import REDIS_URL, RUN_DIR, env
+from .billing import API_USAGE_FLUSH_INTERVAL
 from .product import RECAP_RECOVERY_INTERVAL
 
 # Kombu names Redis-over-a-Unix-socket "redis+socket://"; redis-py names it "unix://".
@@ -59,6 +60,9 @@ CELERY_TASK_ROUTES = {
     "api.tasks.purge_idempotency_records": {"queue": "maintenance"},
     "webhooks.tasks.queue_overdue_deliveries": {"queue": "maintenance"},
     "accounts.tasks.expire_invitations": {"queue": "maintenance"},
+    "billing.tasks.flush_api_calls": {"queue": "maintenance"},
+    "billing.tasks.suspend_overdue": {"queue": "maintenance"},
+    "billing.tasks.report_overage": {"queue": "maintenance"},
 }
 CELERY_BEAT_SCHEDULE = {
     "expire-invitations": {
@@ -80,6 +84,18 @@ CELERY_BEAT_SCHEDULE = {
     "queue-overdue-webhook-deliveries": {
         "task": "webhooks.tasks.queue_overdue_deliveries",
         "schedule": 60,
+    },
+    "flush-api-call-counts": {
+        "task": "billing.tasks.flush_api_calls",
+        "schedule": API_USAGE_FLUSH_INTERVAL,
+    },
+    "suspend-overdue-organisations": {
+        "task": "billing.tasks.suspend_overdue",
+        "schedule": 60 * 60,
+    },
+    "report-enterprise-overage": {
+        "task": "billing.tasks.report_overage",
+        "schedule": 60 * 60,
     },
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(RUN_DIR / "celerybeat-schedule")

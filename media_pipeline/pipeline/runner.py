@@ -13,15 +13,16 @@ import shutil
 import tempfile
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 
 from . import analyze as analyze_stage
+from . import asr_model, story, transcribe
 from . import probe as probe_stage
 from . import render as render_stage
 from . import scenes as scenes_stage
 from . import select as select_stage
 from .ffmpeg import StopSignal
-from .subtitles import extract_embedded, parse_subtitles
+from .subtitles import extract_embedded, parse_subtitles, write_vtt
 from .types import (
     Analysis,
     Cue,
@@ -30,9 +31,13 @@ from .types import (
     Scene,
     Selection,
     SubtitleTrackParse,
+    Transcript,
     Writeup,
 )
 from .writers import make_writer
+
+# `asr_model` when the bundled model should be used: a path of None means "no model".
+BUNDLED = "bundled"
 
 Progress = Callable[[str, float], None]
 
@@ -48,6 +53,7 @@ class RecapRun:
     writeup: Writeup
     outputs: RenderOutputs
     timings: dict[str, float] = field(default_factory=dict)
+    transcript: Transcript | None = None
 
 
 def run_probe(
@@ -80,6 +86,29 @@ def load_subtitles(
     return parse_subtitles(extracted)
 
 
+def run_transcribe(
+    movie: str,
+    probe: ProbeResult,
+    *,
+    model_path: str | None = BUNDLED,
+    language: str | None = None,
+    progress: Callable[[float], None] | None = None,
+    stop: StopSignal | None = None,
+) -> Transcript:
+    """Speech to cues; `model_path` is a model folder, BUNDLED for the shipped one, or None."""
+    path = asr_model.default_model_path() if model_path == BUNDLED else model_path
+    return transcribe.transcribe(
+        movie, probe, model_path=path, language=language, progress=progress, stop=stop
+    )
+
+
+def transcript_track(transcript: Transcript) -> SubtitleTrackParse | None:
+    """The transcript as the movie's subtitle track, or None when it heard nothing."""
+    if not transcript.cues:
+        return None
+    return SubtitleTrackParse(transcript.cues, 0, "utf-8", language=transcript.language)
+
+
 def run_analyze(
     movie: str,
     probe: ProbeResult,
@@ -90,9 +119,12 @@ def run_analyze(
 ) -> Analysis:
     cues = parsed.cues if parsed else ()
     skipped = parsed.skipped if parsed else 0
-    return analyze_stage.analyze(
+    analysis = analyze_stage.analyze(
         movie, probe, cues=cues, skipped_cues=skipped, progress=progress, stop=stop
     )
+    if parsed is not None and parsed.language:
+        analysis = replace(analysis, dialogue_language=parsed.language)
+    return analysis
 
 
 def run_scenes(analysis: Analysis) -> tuple[Scene, ...]:
@@ -100,10 +132,20 @@ def run_scenes(analysis: Analysis) -> tuple[Scene, ...]:
 
 
 def run_select(
-    analysis: Analysis, scenes: tuple[Scene, ...], *, requested: str | int | None = None
+    analysis: Analysis,
+    scenes: tuple[Scene, ...],
+    *,
+    requested: str | int | None = None,
+    include_ending: bool = True,
 ) -> Selection:
+    """The recap's clips; without the ending, only from before the last act (`cutoff`)."""
     target = select_stage.target_length(analysis.duration, requested)
-    return select_stage.select_clips(analysis, scenes, target=target)
+    if include_ending:
+        return select_stage.select_clips(analysis, scenes, target=target)
+    cutoff = story.ending_cutoff(analysis, scenes)
+    shown, kept = story.before(analysis, scenes, cutoff)
+    selection = select_stage.select_clips(shown, kept, target=target)
+    return replace(selection, cutoff=cutoff)
 
 
 def run_write(
@@ -113,9 +155,18 @@ def run_write(
     *,
     language: str,
     settings: Mapping[str, str] | None = None,
+    include_ending: bool = True,
 ) -> Writeup:
+    """Synopsis and chapters; without the ending, the writer never sees the last act (its
+    cues included), whose start is the selection's cut-off."""
+    if not include_ending:
+        cutoff = selection.cutoff
+        if cutoff is None:
+            cutoff = story.ending_cutoff(analysis, scenes)
+        analysis, scenes = story.before(analysis, scenes, cutoff)
     writer = make_writer(settings)
-    return writer.write(language=language, analysis=analysis, scenes=scenes, selection=selection)
+    writeup = writer.write(language=language, analysis=analysis, scenes=scenes, selection=selection)
+    return replace(writeup, include_ending=include_ending)
 
 
 def run_render(
@@ -154,9 +205,15 @@ def run_all(
     settings: Mapping[str, str] | None = None,
     progress: Progress | None = None,
     stop: StopSignal | None = None,
+    asr: bool = True,
+    asr_model: str | None = BUNDLED,
+    movie_language: str | None = None,
+    include_ending: bool = True,
 ) -> dict:
     """Run every stage on `movie`, write the outputs and report.json into `out_dir`.
 
+    Without a subtitle file or an embedded text track, the speech is transcribed (unless
+    `asr` is off) and written as transcript.vtt; `movie_language` forces the spoken language.
     Setting `stop` ends the running ffmpeg at once and raises `Stopped`; nothing is left."""
     timings: dict[str, float] = {}
 
@@ -182,15 +239,29 @@ def run_all(
             "subtitles", load_subtitles, movie, probe,
             uploaded=subtitles, work_dir=scratch, language=language, stop=stop,
         )  # fmt: skip
+        transcript = None
+        if parsed is None and asr:
+            transcript = timed(
+                "transcribe", run_transcribe, movie, probe, model_path=asr_model,
+                language=movie_language, progress=stage_progress("transcribe"), stop=stop,
+            )  # fmt: skip
+            parsed = transcript_track(transcript)
+            if transcript.note == "no_audio" and probe.has_audio:
+                # The stream decodes to nothing (0 seconds): later stages treat it as absent,
+                # and the recap gets a silent track instead of none.
+                probe = replace(probe, audio_codec=None)
         analysis = timed(
             "analyze", run_analyze, movie, probe, parsed,
             progress=stage_progress("analyze"), stop=stop,
         )  # fmt: skip
         scenes = timed("scenes", run_scenes, analysis)
-        selection = timed("select", run_select, analysis, scenes, requested=target)
+        selection = timed(
+            "select", run_select, analysis, scenes, requested=target,
+            include_ending=include_ending,
+        )  # fmt: skip
         writeup = timed(
             "write", run_write, analysis, selection.scenes, selection,
-            language=language, settings=settings,
+            language=language, settings=settings, include_ending=include_ending,
         )  # fmt: skip
         render_dir = os.path.join(scratch, "out")
         outputs = timed(
@@ -198,7 +269,11 @@ def run_all(
             cues=analysis.cues, writeup=writeup, out_dir=render_dir,
             progress=stage_progress("render"), stop=stop,
         )  # fmt: skip
-        run = RecapRun(probe, analysis, selection.scenes, selection, writeup, outputs, timings)
+        if transcript is not None and transcript.cues:
+            write_vtt(transcript.cues, os.path.join(render_dir, "transcript.vtt"))
+        run = RecapRun(
+            probe, analysis, selection.scenes, selection, writeup, outputs, timings, transcript
+        )
         data = report(run)
         with open(os.path.join(render_dir, "report.json"), "w", encoding="utf-8") as fh:
             json.dump(data, fh, ensure_ascii=False, indent=2)
@@ -235,11 +310,33 @@ def report(run: RecapRun) -> dict:
         "target": run.selection.target,
         "clips": [[c.start, c.end] for c in run.selection.clips],
         "recap_duration": round(run.selection.duration, 3),
+        "include_ending": run.writeup.include_ending,
+        "ending_cutoff": run.selection.cutoff,
         "language": run.writeup.language,
+        "text_language": run.writeup.text_language,
+        "writeup_note": run.writeup.note,
         "synopsis": run.writeup.synopsis,
+        "sentences": [asdict(s) for s in run.writeup.sentences],
         "chapters": [asdict(c) for c in run.writeup.chapters],
+        "dialogue_language": run.analysis.dialogue_language,
+        "transcript": transcript_report(run.transcript),
         "cues": len(run.analysis.cues),
         "skipped_cues": run.analysis.skipped_cues,
         "outputs": outputs,
         "timings": dict(run.timings),
+    }
+
+
+def transcript_report(transcript: Transcript | None) -> dict | None:
+    """What speech recognition made of the movie; None when it did not run."""
+    if transcript is None:
+        return None
+    return {
+        "language": transcript.language,
+        "language_probability": transcript.language_probability,
+        "note": transcript.note,
+        "cues": len(transcript.cues),
+        "speech_seconds": transcript.speech_seconds,
+        "model": transcript.model,
+        "file": "transcript.vtt" if transcript.cues else None,
     }

@@ -74,6 +74,23 @@ class SubtitleTrackParse:
     cues: tuple[Cue, ...]
     skipped: int
     encoding: str
+    language: str | None = None  # the cues' language when known (a transcript knows it)
+
+
+@dataclass(frozen=True)
+class Transcript:
+    """Speech recognised in a movie: cues in source seconds and the language they are in.
+
+    `note` is a stable code saying why there are no cues ("no_model", "no_audio", "no_speech",
+    "language_unsupported"); the web layer translates it.
+    """
+
+    cues: tuple[Cue, ...]
+    language: str | None
+    language_probability: float
+    note: str | None = None
+    speech_seconds: float = 0.0  # what the voice detector kept
+    model: str = ""
 
 
 @dataclass(frozen=True)
@@ -104,6 +121,7 @@ class Analysis:
     skipped_cues: int = 0
     # Per window: mean luma (0-255) of a 4x3 grid over the picture, to compare shots by look.
     looks: tuple[tuple[int, ...], ...] = ()
+    dialogue_language: str | None = None  # language of `cues` when known
 
     @property
     def cuts(self) -> tuple[float, ...]:
@@ -152,10 +170,29 @@ class Selection:
     target: float
     clips: tuple[Clip, ...]
     scenes: tuple[Scene, ...] = ()  # every scene with its score, chosen or not
+    # Set when the ending is left out: nothing at or after this source time is in the recap.
+    cutoff: float | None = None
 
     @property
     def duration(self) -> float:
         return sum(c.duration for c in self.clips)
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """What a written line rests on: cue spans (source seconds) and scene indices."""
+
+    cues: tuple[tuple[float, float], ...] = ()
+    scenes: tuple[int, ...] = ()
+
+    def __bool__(self) -> bool:
+        return bool(self.cues or self.scenes)
+
+
+@dataclass(frozen=True)
+class SynopsisSentence:
+    text: str
+    evidence: Evidence
 
 
 @dataclass(frozen=True)
@@ -165,13 +202,24 @@ class Chapter:
     source_end: float
     recap_start: float
     recap_end: float
+    evidence: Evidence = field(default_factory=Evidence)  # what the title rests on
 
 
 @dataclass(frozen=True)
 class Writeup:
+    """Synopsis and chapters. `synopsis` is the sentences joined, kept for older readers.
+
+    `note` is a stable code the page translates: "in_movie_language" when the text is in the
+    dialogue's language (`text_language`) because the writer could not translate it.
+    """
+
     language: str
     synopsis: str
     chapters: tuple[Chapter, ...]
+    sentences: tuple[SynopsisSentence, ...] = ()
+    note: str | None = None
+    text_language: str | None = None
+    include_ending: bool = True
 
 
 class Writer(Protocol):

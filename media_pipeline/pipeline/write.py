@@ -9,10 +9,20 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from .names import mentions, proper_names
 from .phrases import clock, join_sentences, phrase
 from .subtitles import recap_offsets
 from .textrank import SENTENCE_END, Sentence, dialogue_sentences, is_cjk, rank_sentences
-from .types import Analysis, Chapter, Clip, Scene, Selection, Writeup
+from .types import (
+    Analysis,
+    Chapter,
+    Clip,
+    Evidence,
+    Scene,
+    Selection,
+    SynopsisSentence,
+    Writeup,
+)
 
 MIN_CHAPTERS, MAX_CHAPTERS = 3, 12
 CHAPTER_EVERY = 600.0  # seconds of movie per chapter before the 3..12 clamp
@@ -21,7 +31,11 @@ TITLE_WORDS, TITLE_CJK_CHARS = 7, 16
 
 
 class LocalWriter:
-    """Extractive synopsis and chapters; needs no network and no model weights."""
+    """Extractive synopsis and chapters; needs no network and no model weights.
+
+    Every line carries its evidence: a dialogue line the cue span it was said in and the
+    scenes around it, a timeline sentence the scenes it describes. Nothing ungrounded is kept.
+    """
 
     def write(
         self,
@@ -34,13 +48,17 @@ class LocalWriter:
         duration = movie_duration(analysis, scenes, selection)
         sentences = dialogue_sentences(analysis.cues)
         scores = rank_sentences(sentences) if sentences else np.zeros(0)
+        names = proper_names([s.text for s in sentences])
         spans = chapter_spans(duration, scenes, selection.clips)
         facts = StructureFacts.of(analysis, scenes, selection, duration)
         chapters = []
         for number, (start, end) in enumerate(spans, 1):
-            title = dialogue_title(sentences, scores, start, end) or structural_title(
-                language, number, len(spans), facts.peak, start, end
-            )
+            best = title_line(sentences, scores, start, end, names)
+            if best is not None:
+                title, evidence = shorten(sentences[best].text), grounding(sentences[best], scenes)
+            else:
+                title = structural_title(language, number, len(spans), facts.peak, start, end)
+                evidence = Evidence(scenes=scenes_between(scenes, start, end))
             chapters.append(
                 Chapter(
                     title=title,
@@ -48,17 +66,44 @@ class LocalWriter:
                     source_end=end,
                     recap_start=recap_time(start, selection.clips),
                     recap_end=recap_time(end, selection.clips),
+                    evidence=evidence,
                 )
             )
-        synopsis = synopsis_sentences(sentences, scores, duration)
-        if len(synopsis) < MIN_SYNOPSIS:
+        said = [
+            SynopsisSentence(_as_sentence(sentences[i].text), grounding(sentences[i], scenes))
+            for i in synopsis_lines(sentences, scores, duration, names)
+        ]
+        lines = said
+        if len(lines) < MIN_SYNOPSIS:
             # Too little dialogue to summarise: say what the timeline says.
-            synopsis = (synopsis + facts.sentences(language))[:MAX_SYNOPSIS]
+            lines = (lines + facts.sentences(language))[:MAX_SYNOPSIS]
+        lines = [line for line in lines if line.evidence]
+        spoken = analysis.dialogue_language
+        translated = not (said and spoken and _primary(spoken) != _primary(language))
         return Writeup(
             language=language,
-            synopsis=join_sentences(language, synopsis),
+            synopsis=join_sentences(language, [line.text for line in lines]),
             chapters=tuple(chapters),
+            sentences=tuple(lines),
+            note=None if translated else "in_movie_language",
+            text_language=language if translated else spoken,
         )
+
+
+def _primary(language: str) -> str:
+    return language.strip().lower().replace("_", "-").split("-")[0]
+
+
+def grounding(sentence: Sentence, scenes: Sequence[Scene]) -> Evidence:
+    """A dialogue line rests on the cues it was said in and the scenes they fall in."""
+    return Evidence(
+        cues=((round(sentence.start, 3), round(sentence.end, 3)),),
+        scenes=scenes_between(scenes, sentence.start, max(sentence.end, sentence.start + 1e-3)),
+    )
+
+
+def scenes_between(scenes: Sequence[Scene], start: float, end: float) -> tuple[int, ...]:
+    return tuple(s.index for s in scenes if s.start < end and s.end > start)
 
 
 def movie_duration(analysis: Analysis, scenes: Sequence[Scene], selection: Selection) -> float:
@@ -111,15 +156,21 @@ def recap_time(source: float, clips: Sequence[Clip]) -> float:
     return sum(c.duration for c in clips)
 
 
-def dialogue_title(
-    sentences: Sequence[Sentence], scores: np.ndarray, start: float, end: float
-) -> str | None:
-    """The most central line spoken in the span, shortened to a title."""
+def title_line(
+    sentences: Sequence[Sentence],
+    scores: np.ndarray,
+    start: float,
+    end: float,
+    names: Sequence[str] = (),
+) -> int | None:
+    """Index of the line that titles the span: the most central one spoken in it, weighted up
+    for each name its shortened title says."""
     inside = [i for i, s in enumerate(sentences) if start <= s.start < end and scores[i] > 0]
     if not inside:
         return None
-    best = max(inside, key=lambda i: scores[i])
-    return shorten(sentences[best].text)
+    return max(
+        inside, key=lambda i: scores[i] * (1 + len(mentions(shorten(sentences[i].text), names)))
+    )
 
 
 def shorten(text: str) -> str:
@@ -144,26 +195,36 @@ def structural_title(
     return phrase(language, "part", n=number)
 
 
-def synopsis_sentences(
-    sentences: Sequence[Sentence], scores: np.ndarray, duration: float
-) -> list[str]:
-    """The most central lines, spread over the movie (one per stretch first), in time order."""
+def synopsis_lines(
+    sentences: Sequence[Sentence], scores: np.ndarray, duration: float, names: Sequence[str] = ()
+) -> list[int]:
+    """The most central lines, spread over the movie (one per stretch first), then a line for
+    each name the dialogue repeats that none of them says yet; indices in time order."""
     usable = [i for i in range(len(sentences)) if scores[i] > 0]
     if not usable:
         return []
+    weight = {i: scores[i] * (1 + 0.5 * len(mentions(sentences[i].text, names))) for i in usable}
     want = min(len(usable), max(MIN_SYNOPSIS, min(MAX_SYNOPSIS - 2, len(usable) // 8)))
     chosen: list[int] = []
     for k in range(want):
         low, high = duration * k / want, duration * (k + 1) / want
         stretch = [i for i in usable if low <= sentences[i].start < high and i not in chosen]
         if stretch:
-            chosen.append(max(stretch, key=lambda i: scores[i]))
-    for i in sorted(usable, key=lambda i: -scores[i]):
+            chosen.append(max(stretch, key=lambda i: weight[i]))
+    for i in sorted(usable, key=lambda i: -weight[i]):
         if len(chosen) >= want:
             break
         if i not in chosen:
             chosen.append(i)
-    return [_as_sentence(sentences[i].text) for i in sorted(chosen)]
+    for name in names:
+        if len(chosen) >= MAX_SYNOPSIS:
+            break
+        if any(mentions(sentences[i].text, [name]) for i in chosen):
+            continue
+        saying = [i for i in usable if mentions(sentences[i].text, [name])]
+        if saying:
+            chosen.append(max(saying, key=lambda i: weight[i]))
+    return sorted(chosen)
 
 
 def _as_sentence(text: str) -> str:
@@ -175,14 +236,15 @@ def _as_sentence(text: str) -> str:
 
 
 class StructureFacts:
-    """What the timeline says when nobody speaks: length, scenes, peaks, the recap itself."""
+    """What the timeline says when nobody speaks: length, scenes, peaks, the recap itself,
+    each sentence resting on the scenes it describes."""
 
     def __init__(
-        self, duration: float, scenes: int, peak: float | None, loud: float | None, clips: int,
-        recap: float,
+        self, duration: float, scenes: Sequence[Scene], peak: float | None, loud: float | None,
+        clips: Sequence[Clip],
     ) -> None:  # fmt: skip
         self.duration, self.scenes, self.peak, self.loud = duration, scenes, peak, loud
-        self.clips, self.recap = clips, recap
+        self.clips = clips
 
     @classmethod
     def of(
@@ -192,19 +254,30 @@ class StructureFacts:
         loud = peak_time(analysis.loudness, analysis.window)
         if peak is not None and loud is not None and abs(peak - loud) < 5 * analysis.window:
             loud = None  # one moment, said once
-        count = len(scenes) or 1
-        return cls(duration, count, peak, loud, len(selection.clips), selection.duration)
+        return cls(duration, scenes, peak, loud, selection.clips)
 
-    def sentences(self, language: str) -> list[str]:
-        out = [phrase(language, "overview", length=clock(self.duration), scenes=self.scenes)]
+    def _at(self, t: float) -> tuple[int, ...]:
+        return scenes_between(self.scenes, t, t + 1e-3)
+
+    def sentences(self, language: str) -> list[SynopsisSentence]:
+        every = tuple(s.index for s in self.scenes)
+        count = len(self.scenes) or 1
+        out = [(phrase(language, "overview", length=clock(self.duration), scenes=count), every)]
         if self.peak is not None:
-            out.append(phrase(language, "peak", time=clock(self.peak)))
+            out.append((phrase(language, "peak", time=clock(self.peak)), self._at(self.peak)))
         if self.loud is not None:
-            out.append(phrase(language, "loud", time=clock(self.loud)))
+            out.append((phrase(language, "loud", time=clock(self.loud)), self._at(self.loud)))
         if len(out) < 2:
-            out.append(phrase(language, "quiet"))
-        out.append(phrase(language, "recap", clips=self.clips, recap=clock(self.recap)))
-        return out
+            ends = tuple(dict.fromkeys(every[:1] + every[-1:]))
+            out.append((phrase(language, "quiet"), ends))
+        kept = tuple(
+            dict.fromkeys(
+                i for c in self.clips for i in scenes_between(self.scenes, c.start, c.end)
+            )
+        )
+        recap = sum(c.duration for c in self.clips)
+        out.append((phrase(language, "recap", clips=len(self.clips), recap=clock(recap)), kept))
+        return [SynopsisSentence(text, Evidence(scenes=scenes)) for text, scenes in out]
 
 
 def peak_time(values: Sequence[float], window: float) -> float | None:

@@ -30,6 +30,7 @@ T = TypeVar("T")
 
 STAGE_FUNCTIONS: dict[str, Callable[[stages.StageRun], dict[str, Any]]] = {
     JobState.PROBING: stages.probe_stage,
+    JobState.TRANSCRIBING: stages.transcribe_stage,
     JobState.ANALYZING: stages.analyze_stage,
     JobState.SELECTING: stages.select_stage,
     JobState.RENDERING: stages.render_stage,

@@ -9,12 +9,14 @@ take's copies are deleted after that commit; a failed commit deletes this take's
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import posixpath
 import shutil
 import time
 from collections.abc import Mapping
+from typing import Any
 
 from django.core.files import File
 from django.core.files.storage import default_storage
@@ -24,8 +26,17 @@ from billing import quotas
 from billing.models import UsageRecord
 
 from ..models import Recap, RecapJob
+from ..pipeline import runner
 from ..pipeline.codec import from_json, to_json
-from ..pipeline.types import RenderOutputs, Selection, Writeup
+from ..pipeline.types import (
+    Analysis,
+    Evidence,
+    ProbeResult,
+    RenderOutputs,
+    Selection,
+    Transcript,
+    Writeup,
+)
 from ..storage import tenant_key, work_dir
 from . import transitions
 from .lease import Lease
@@ -58,10 +69,11 @@ def publish_stage(run: StageRun, *, started: float) -> bool:
     # and each take of the render writes its own folder: what is here plays.
     selection = from_json(Selection, job.artifacts["selection"])
     writeup = from_json(Writeup, job.artifacts["writeup"])
+    timings = {**job.timings, lease.state: round(time.monotonic() - started, 3)}
+    paths["report"] = write_report(job.artifacts, outputs, timings, str(run.folder))
 
     folder = posixpath.join(job_folder(job.pk), lease.token)
     stored = _store(paths, folder)
-    timings = {**job.timings, lease.state: round(time.monotonic() - started, 3)}
     try:
         with transaction.atomic():
             _record(job, lease, outputs, selection, writeup, stored, timings)
@@ -75,6 +87,61 @@ def publish_stage(run: StageRun, *, started: float) -> bool:
     shutil.rmtree(work_dir(job.pk), ignore_errors=True)
     _delete_other_takes(job.pk, lease.token)
     return True
+
+
+def write_report(
+    artifacts: Mapping[str, Any], outputs: RenderOutputs, timings: Mapping[str, float], folder: str
+) -> str:
+    """report.json, as the command line writes it: cuts, scenes, clips, the synopsis sentences
+    and chapters with their evidence, the transcript's language and note, timings."""
+    run = runner.RecapRun(
+        probe=from_json(ProbeResult, artifacts["probe"]),
+        analysis=from_json(Analysis, artifacts["analysis"]),
+        scenes=from_json(Selection, artifacts["selection"]).scenes,
+        selection=from_json(Selection, artifacts["selection"]),
+        writeup=from_json(Writeup, artifacts["writeup"]),
+        outputs=outputs,
+        timings=dict(timings),
+        transcript=from_json(Transcript, artifacts.get("transcript")),
+    )
+    path = os.path.join(folder, "report.json")
+    with open(path, "w", encoding="utf-8") as handle:
+        json.dump(runner.report(run), handle, ensure_ascii=False, indent=2)
+    return path
+
+
+def seek_points(evidence: Evidence, selection: Selection) -> dict[str, float | None]:
+    """Where a written line's evidence starts in the movie, and where to seek in the recap to
+    see it: inside the clip that keeps it, else the start of the next clip (None past the end)."""
+    scenes = {scene.index: (scene.start, scene.end) for scene in selection.scenes}
+    spans = [*evidence.cues, *(scenes[i] for i in evidence.scenes if i in scenes)]
+    if not spans:
+        return {"source_at": None, "recap_at": None}
+    clips = sorted(selection.clips, key=lambda clip: clip.start)
+    for start, end in sorted(spans):
+        for clip in clips:
+            if clip.start < end and start < clip.end:
+                at = clip.recap_start + max(0.0, start - clip.start)
+                return {"source_at": round(min(s for s, _ in spans), 3), "recap_at": round(at, 3)}
+    first = min(s for s, _ in spans)
+    later = next((clip for clip in clips if clip.start >= first), None)
+    return {
+        "source_at": round(first, 3),
+        "recap_at": round(later.recap_start, 3) if later else None,
+    }
+
+
+def sentences_of(writeup: Writeup, selection: Selection) -> list[dict[str, Any]]:
+    return [
+        {**to_json(sentence), **seek_points(sentence.evidence, selection)}
+        for sentence in writeup.sentences
+    ]
+
+
+def notes_of(artifacts: Mapping[str, Any], writeup: Writeup) -> list[str]:
+    """What the recap page must say about how it was made (stable codes, translated there)."""
+    transcript = artifacts.get("transcript") or {}
+    return [code for code in (transcript.get("note"), writeup.note) if code]
 
 
 def _store(paths: Mapping[str, str | None], folder: str) -> dict[str, str]:
@@ -120,6 +187,10 @@ def _record(
         movie_id=locked.movie_id,
         language=writeup.language,
         synopsis=writeup.synopsis,
+        sentences=sentences_of(writeup, selection),
+        notes=notes_of(job.artifacts, writeup),
+        include_ending=writeup.include_ending,
+        text_language=writeup.text_language or writeup.language,
         chapters=to_json(writeup.chapters),
         time_map=[[c.start, c.end, c.recap_start] for c in selection.clips],
         duration=outputs.duration,

@@ -9,7 +9,7 @@ import os
 import shutil
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +19,7 @@ from django.db import connection
 
 from billing import quotas
 
+from .. import subtitle_tracks
 from ..models import RecapJob
 from ..pipeline import runner
 from ..pipeline.codec import from_json, to_json
@@ -85,6 +86,36 @@ def probe_stage(run: StageRun) -> dict[str, Any]:
     return {"probe": to_json(probe), "subtitles": to_json(parsed)}
 
 
+def transcribe_stage(run: StageRun) -> dict[str, Any]:
+    """Speech to cues when the movie has no subtitles (or when the job asks for it): the
+    transcript becomes the movie's subtitle track and the dialogue of the recap. No model, no
+    speech, no audio: the stage ends with a note, never a failure."""
+    job, movie = run.job, run.job.movie
+    if job.artifacts.get("subtitles") and not job.recognise_speech:
+        return {"transcript": None}
+    model = None if settings.ASR_MODEL == "off" else settings.ASR_MODEL
+    hint = movie.language.split("-")[0] if movie.language_chosen else None
+    transcript = runner.run_transcribe(
+        source_path(job),
+        from_json(ProbeResult, job.artifacts["probe"]),
+        model_path=model,
+        language=hint,
+        progress=run.progress,
+        stop=run.stop,
+    )
+    added: dict[str, Any] = {"transcript": to_json(replace(transcript, cues=()))}
+    track = runner.transcript_track(transcript)
+    if track is not None:
+        subtitle_tracks.keep_speech_track(
+            movie=movie,
+            cues=transcript.cues,
+            language=transcript.language,
+            confidence=transcript.language_probability,
+        )
+        added["subtitles"] = to_json(track)
+    return added
+
+
 def analyze_stage(run: StageRun) -> dict[str, Any]:
     artifacts = run.job.artifacts
     probe = from_json(ProbeResult, artifacts["probe"])
@@ -99,10 +130,13 @@ def select_stage(run: StageRun) -> dict[str, Any]:
     job = run.job
     analysis = from_json(Analysis, job.artifacts["analysis"])
     scenes = runner.run_scenes(analysis)
-    selection = runner.run_select(analysis, scenes, requested=job.target)
-    writeup = runner.run_write(
-        analysis, selection.scenes, selection, language=job.language, settings=llm_settings()
+    selection = runner.run_select(
+        analysis, scenes, requested=job.target, include_ending=job.include_ending
     )
+    writeup = runner.run_write(
+        analysis, selection.scenes, selection, language=job.language, settings=llm_settings(),
+        include_ending=job.include_ending,
+    )  # fmt: skip
     return {"selection": to_json(selection), "writeup": to_json(writeup)}
 
 

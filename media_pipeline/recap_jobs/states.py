@@ -8,6 +8,7 @@ from ..models import ACTIVE_STATES, JobState, MovieStatus
 # The stages a worker runs, in order; a job's state is the stage it is in (or waits for).
 STAGES = (
     JobState.PROBING,
+    JobState.TRANSCRIBING,
     JobState.ANALYZING,
     JobState.SELECTING,
     JobState.RENDERING,
@@ -16,14 +17,16 @@ STAGES = (
 # Where each stage's progress sits on the job's 0–100 bar.
 BANDS = {
     JobState.PROBING: (0, 5),
-    JobState.ANALYZING: (5, 60),
+    JobState.TRANSCRIBING: (5, 25),
+    JobState.ANALYZING: (25, 60),
     JobState.SELECTING: (60, 65),
     JobState.RENDERING: (65, 95),
     JobState.PUBLISHING: (95, 100),
 }
 NEXT_STAGE = {
     JobState.QUEUED: JobState.PROBING,
-    JobState.PROBING: JobState.ANALYZING,
+    JobState.PROBING: JobState.TRANSCRIBING,
+    JobState.TRANSCRIBING: JobState.ANALYZING,
     JobState.ANALYZING: JobState.SELECTING,
     JobState.SELECTING: JobState.RENDERING,
     JobState.RENDERING: JobState.PUBLISHING,
@@ -36,7 +39,8 @@ NEXT_STAGE = {
 _END = (JobState.FAILED, JobState.CANCELED)
 TRANSITIONS: dict[str, frozenset[str]] = {
     JobState.QUEUED: frozenset({JobState.PROBING, *_END}),
-    JobState.PROBING: frozenset({JobState.ANALYZING, *_END}),
+    JobState.PROBING: frozenset({JobState.TRANSCRIBING, *_END}),
+    JobState.TRANSCRIBING: frozenset({JobState.ANALYZING, *_END}),
     JobState.ANALYZING: frozenset({JobState.SELECTING, *_END}),
     JobState.SELECTING: frozenset({JobState.RENDERING, *_END}),
     JobState.RENDERING: frozenset({JobState.PUBLISHING, *_END}),
@@ -62,6 +66,7 @@ MOVIE_FAULTS = frozenset(
         "decode_failed",
         "too_long",
         "subtitles_unreadable",
+        "audio_unreadable",
         "empty_selection",
     }
 )

@@ -90,22 +90,28 @@ def _queue(job: RecapJob, stage: str) -> None:
 
 
 @transaction.atomic
-def start(*, movie: Movie, target: str, language: str, acting_user: Any) -> RecapJob:
+def start(
+    *,
+    movie: Movie,
+    target: str,
+    language: str,
+    acting_user: Any,
+    include_ending: bool = True,
+    recognise_speech: bool = False,
+) -> RecapJob:
     """A new job for `movie` (locked by the caller), queued for its first stage."""
     job = RecapJob.objects.create(
         movie=movie,
         target=target,
         language=language,
+        include_ending=include_ending,
+        recognise_speech=recognise_speech,
         created_by_id=getattr(acting_user, "pk", None),
     )
     job = _locked(job.pk)
     _queue(job, JobState.PROBING)
-    return _move(
-        job,
-        JobState.PROBING,
-        acting_user=acting_user,
-        audit={"target": target, "language": language},
-    )
+    audit = {"target": target, "language": language, "include_ending": include_ending}
+    return _move(job, JobState.PROBING, acting_user=acting_user, audit=audit)
 
 
 @transaction.atomic

@@ -1,4 +1,5 @@
-"""The public pricing page and the plans' copy in every language."""
+"""The public pricing page: every plan in each of the eight currencies, written for the
+reader's locale by Babel, with its tax; and the plans' copy in every language."""
 
 from __future__ import annotations
 
@@ -10,48 +11,103 @@ from tests.factories import make_user
 
 pytestmark = pytest.mark.django_db
 
+# ?currency= → what the Starter plan's price must read in English (Babel, CLDR).
+STARTER_IN_ENGLISH = {
+    "USD": "$29.00",
+    "EUR": "€29.00",
+    "GBP": "£25.00",
+    "JPY": "¥4,400",
+    "SGD": "SGD39.00",
+    "CNY": "CN¥199.00",
+    "INR": "₹1,999.00",
+    "AED": "AED109.00",
+}
 
-@pytest.fixture
-def priced_plans(platform):
-    # Known prices, whatever a transactional test left behind.
-    Plan.objects.filter(code="starter").update(monthly_price_cents=2950)
-    Plan.objects.filter(code="professional").update(monthly_price_cents=9900)
-    return Plan.objects.filter(is_public=True)
 
-
-def test_pricing_lists_every_plan_with_its_limits_and_monthly_price(client_for, priced_plans):
-    response = client_for(host="localhost").get("/pricing/")
+def page(client_for, query: str = "", language: str = "en") -> str:
+    response = client_for(host="localhost").get(f"/pricing/{query}", HTTP_ACCEPT_LANGUAGE=language)
     assert response.status_code == 200
-    body = response.content.decode()
+    return response.content.decode()
+
+
+def test_pricing_lists_every_plan_with_its_limits(client_for, platform):
+    body = page(client_for)
     for name in ("Free", "Starter", "Professional", "Enterprise"):
         assert f">{name}</h2>" in body
     assert "For trying Movie Recap on a few movies." in body
-    assert "€29.50" in body
-    assert "€99<" in body
     assert "1,000 GB of storage" in body
     assert "Movies up to 480 minutes" in body
     assert "Custom price" in body
+    assert "Contact us" in body
 
 
-def test_plan_names_follow_the_visitors_language(client_for, priced_plans):
-    body = client_for(host="localhost").get("/pricing/", HTTP_ACCEPT_LANGUAGE="ar").content.decode()
+@pytest.mark.parametrize(("currency", "starter"), STARTER_IN_ENGLISH.items())
+def test_each_currency_shows_its_regional_price_formatted_by_babel(
+    client_for, platform, currency, starter
+):
+    body = page(client_for, f"?currency={currency}")
+    assert f'data-testid="price-starter"><bdi>{starter}</bdi>' in body
+    assert f'data-currency="{currency}" aria-current="true"' in body
+
+
+def test_yen_has_no_decimals(client_for, platform):
+    body = page(client_for, "?currency=JPY")
+    assert "¥14,800" in body
+    assert "¥4,400.00" not in body and "¥14,800.00" not in body
+
+
+def test_inclusive_tax_shows_its_rate_and_amount(client_for, platform):
+    body = page(client_for, "?currency=GBP")
+    # £25.00 includes 20% VAT: 25 × 20/120 = £4.17.
+    assert "Includes 20% VAT (£4.17)." in body
+    assert "Prices include tax." in body
+    jpy = page(client_for, "?currency=JPY")
+    assert "Includes 10% consumption tax (¥400)." in jpy
+
+
+def test_us_prices_exclude_sales_tax(client_for, platform):
+    body = page(client_for, "?currency=USD")
+    assert "Plus sales tax where it applies, calculated at checkout." in body
+    assert "Prices exclude tax." in body
+
+
+def test_the_readers_country_decides_the_vat_rate_of_euro_prices(client_for, platform):
+    german = page(client_for, "?currency=EUR", language="de-DE,de;q=0.9")
+    # €29.00 with Germany's 19%: 29 × 19/119 = €4.63, written the German way.
+    assert "Enthält 19 % MwSt. (4,63 €)." in german
+    irish = page(client_for, "?currency=EUR", language="en-IE")
+    assert "Includes 23% VAT (€5.42)." in irish
+
+
+def test_without_a_choice_the_browsers_country_picks_the_currency(client_for, platform):
+    assert 'data-currency="JPY" aria-current="true"' in page(client_for, language="ja-JP")
+    assert 'data-currency="INR" aria-current="true"' in page(client_for, language="en-IN")
+    assert 'data-currency="EUR" aria-current="true"' in page(client_for, language="en")
+
+
+def test_an_unknown_currency_falls_back_to_the_visitors(client_for, platform):
+    body = page(client_for, "?currency=XYZ", language="en-GB")
+    assert 'data-currency="GBP" aria-current="true"' in body
+
+
+def test_arabic_readers_get_arabic_formatting_right_to_left(client_for, platform):
+    body = page(client_for, "?currency=AED", language="ar")
     assert '<html lang="ar" dir="rtl">' in body
+    assert "د.إ.\u200f" in body  # the dirham's Arabic symbol, from CLDR
+    assert "109.00" in body
     assert "مجاني" in body
-    assert "لتجربة Movie Recap على بضعة أفلام." in body
-    assert ">Free</h2>" not in body
 
 
-def test_prices_and_numbers_are_formatted_for_the_visitors_locale(client_for, priced_plans):
-    body = client_for(host="localhost").get("/pricing/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+def test_prices_and_numbers_are_formatted_for_the_visitors_locale(client_for, platform):
+    body = page(client_for, "?currency=EUR", language="fr")
     assert "Gratuit" in body
-    assert "29,50" in body
+    assert "29,00\u00a0€" in body
     assert "1\u00a0000" in body
 
 
-def test_plans_not_offered_publicly_stay_hidden(client_for, priced_plans):
+def test_plans_not_offered_publicly_stay_hidden(client_for, platform):
     Plan.objects.filter(code="enterprise").update(is_public=False)
-    body = client_for(host="localhost").get("/pricing/").content.decode()
-    assert "Enterprise" not in body
+    assert "Enterprise" not in page(client_for)
 
 
 def test_the_public_header_and_landing_page_link_to_pricing(client_for, platform):
@@ -65,6 +121,14 @@ def test_every_plan_has_copy_in_every_language(platform):
             column = code.replace("-", "_")
             assert getattr(plan, f"name_{column}"), (plan.code, code)
             assert getattr(plan, f"description_{column}"), (plan.code, code)
+
+
+def test_every_paid_plan_has_a_price_in_each_of_the_eight_currencies(platform):
+    for code in ("starter", "professional"):
+        plan = Plan.objects.get(code=code)
+        assert sorted(plan.prices.values_list("currency", flat=True)) == sorted(
+            ["USD", "EUR", "GBP", "JPY", "SGD", "CNY", "INR", "AED"]
+        )
 
 
 @pytest.mark.parametrize(

@@ -25,6 +25,9 @@ SWEEPS = {
     "api.tasks.purge_idempotency_records",
     "webhooks.tasks.queue_overdue_deliveries",
     "accounts.tasks.expire_invitations",
+    "billing.tasks.flush_api_calls",
+    "billing.tasks.suspend_overdue",
+    "billing.tasks.report_overage",
 }
 ALL_QUEUES = {"default", "video", "maintenance"}
 

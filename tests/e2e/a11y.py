@@ -175,6 +175,7 @@ class ProcessedSite:
     tenant_host: str
     movie_id: int
     recap_id: int
+    track_id: int
 
 
 @contextmanager
@@ -189,7 +190,7 @@ def processed_site(django_db_blocker, folder: Path, slug: str) -> Iterator[Proce
     from accounts.models import User
     from media_pipeline import services
     from media_pipeline.models import JobState, Movie, MovieStatus, Recap, RecapJob
-    from media_pipeline.uploads import add_subtitle_track
+    from media_pipeline.subtitle_tracks import add_subtitle_track
     from tests import factories
     from tests.media_pipeline.media import synth_movie
     from tests.worker import celery_worker, wait_for
@@ -224,7 +225,9 @@ def processed_site(django_db_blocker, folder: Path, slug: str) -> Iterator[Proce
                 with open(movie_path, "rb") as handle:
                     movie.file.save("lumiere.mp4", File(handle), save=True)
                 subtitles = SimpleUploadedFile("lumiere.srt", srt_path.read_bytes())
-                add_subtitle_track(movie=movie, uploaded_file=subtitles, language="en", user=owner)
+                track = add_subtitle_track(
+                    movie=movie, uploaded_file=subtitles, language="en", user=owner
+                )
                 job = services.start_recap_job(
                     movie=movie, target="60", language="en", acting_user=owner
                 )
@@ -249,6 +252,7 @@ def processed_site(django_db_blocker, folder: Path, slug: str) -> Iterator[Proce
                 tenant_host=f"{slug}.localhost",
                 movie_id=movie.pk,
                 recap_id=recap.pk,
+                track_id=track.pk,
             )
         finally:
             server.stop()

@@ -50,11 +50,12 @@ TENANT_PAGES = [
         ("upload", "/movies/upload/"),
         ("movie", "/movies/{movie}/"),
         ("recap", "/recaps/{recap}/"),
+        ("subtitles", "/movies/{movie}/subtitles/{track}/"),
         ("team", "/team/"),
         ("account", "/accounts/profile/"),
         ("settings", "/settings/"),
     ]
-    if _exists(path.format(movie=1, recap=1), "config.urls_tenant")
+    if _exists(path.format(movie=1, recap=1, track=1), "config.urls_tenant")
 ]
 
 
@@ -118,7 +119,8 @@ def test_public_page_has_no_serious_accessibility_problems(site, tabs, language,
 def test_organisation_page_has_no_serious_accessibility_problems(site, tabs, language, name, path):
     page, errors = tabs("organisation", language)
     page.set_viewport_size({"width": 1280, "height": 900})
-    url = f"{site.tenant_url}{path.format(movie=site.movie_id, recap=site.recap_id)}"
+    where = path.format(movie=site.movie_id, recap=site.recap_id, track=site.track_id)
+    url = f"{site.tenant_url}{where}"
     response = page.goto(url)
     assert response.status == 200, f"{url}: {response.status}"
     if name == "recap":

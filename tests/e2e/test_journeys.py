@@ -24,7 +24,9 @@ pytestmark = [pytest.mark.e2e, pytest.mark.worker]
 
 # The language each journey switches to at the end, from the header of the recap page.
 SWITCH_TO = {"en": "fr", "ar": "en"}
-ACTIVE_STATES = {"queued", "probing", "analyzing", "selecting", "rendering", "publishing"}
+ACTIVE_STATES = {
+    "queued", "probing", "transcribing", "analyzing", "selecting", "rendering", "publishing",
+}  # fmt: skip
 
 
 @pytest.fixture

@@ -83,13 +83,22 @@ def test_upload_watch_progress_and_play_the_recap(site, browser, tmp_path, setti
     assert kinds["chapters"] >= 3
     assert kinds["subtitles"] >= 1
 
-    chapters = page.locator("[data-seek]")
+    chapters = page.locator(".chapters [data-seek]")
     assert chapters.count() >= 3
     last = chapters.nth(chapters.count() - 1)
     target = float(last.get_attribute("data-seek"))
     last.click()
     page.wait_for_function(
         f"() => Math.abs(document.getElementById('recap-video').currentTime - {target}) < 1.5"
+    )
+    # Each synopsis sentence shows its evidence: selecting it seeks to that moment.
+    sentences = page.locator(".synopsis [data-seek]")
+    assert sentences.count() >= 1
+    first = sentences.first
+    at = float(first.get_attribute("data-seek"))
+    first.click()
+    page.wait_for_function(
+        f"() => Math.abs(document.getElementById('recap-video').currentTime - {at}) < 1.5"
     )
     assert page.locator(".synopsis").inner_text().strip()
     assert errors == []

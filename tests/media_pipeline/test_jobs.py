@@ -19,6 +19,7 @@ pytestmark = pytest.mark.django_db
 
 STAGE_ORDER = [
     JobState.PROBING,
+    JobState.TRANSCRIBING,
     JobState.ANALYZING,
     JobState.SELECTING,
     JobState.RENDERING,

@@ -188,7 +188,7 @@ def test_creation_answers_with_a_location_and_offset_zero(alpha, tenant_a, place
     with tenant_context(tenant_a):
         upload = Upload.objects.get()
     assert response["Location"] == f"/uploads/{upload.pk}/"
-    assert upload.metadata == {"title": "Le Voyage", "language": "fr"}
+    assert upload.metadata == {"title": "Le Voyage", "language": "fr", "language_chosen": True}
     assert upload.filename == "movie.mp4"
 
 

@@ -5,6 +5,7 @@ inputs and outputs), `commands` and `recap` build its arguments. Callers import 
 from ..types import Stopped
 from .commands import (
     analysis_args,
+    asr_audio_args,
     demuxer_name,
     frames_gray_args,
     poster_args,
@@ -54,6 +55,7 @@ __all__ = [
     "Stopped",
     "Supervised",
     "analysis_args",
+    "asr_audio_args",
     "binary",
     "command_line",
     "concat_script",

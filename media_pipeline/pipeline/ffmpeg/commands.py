@@ -102,3 +102,14 @@ def verify_args(path: str) -> list[Arg]:
         "-loglevel", "repeat+level+info", "-i", Input(path),
         "-map", "0:v:0", "-map", "0:a?", "-f", "null", "-",
     ]  # fmt: skip
+
+
+def asr_audio_args(path: str, *, demuxer: str, rate: int) -> list[Arg]:
+    """The first audio stream as mono 32-bit float samples at `rate` Hz on stdout, nothing else
+    decoded; read in windows, so a long movie never sits in memory whole."""
+    return [
+        "-f", demuxer, "-i", Input(path),
+        "-map", "0:a:0", "-vn", "-sn", "-dn",
+        "-ac", "1", "-ar", str(int(rate)),
+        "-f", "f32le", "pipe:1",
+    ]  # fmt: skip

@@ -66,3 +66,41 @@ def one_shot_movie(media_dir) -> Movie:
     """12 s, a single shot with a test card moving across it, no audio."""
     path = str(media_dir / "one_shot.mkv")
     return Movie(path, make_movie(path, duration=12, shots=1, with_audio=False, seed=2))
+
+
+# --- speech movies (tests/media_pipeline/pipeline/speech.py), made once per session ---
+
+
+@pytest.fixture(scope="session")
+def asr_model_path() -> str:
+    from media_pipeline.pipeline.asr_model import default_model_path
+
+    path = default_model_path()
+    assert path, "the bundled speech model (requirements.txt) is not installed"
+    return path
+
+
+@pytest.fixture(scope="session")
+def story_movie(media_dir):
+    """95 s: twelve lines of a story naming people and places over noise, then a planted last
+    act from 72 s (magenta shots, loud, two lines of its own)."""
+    from .speech import ENDING, STORY, make_speech_movie
+
+    return make_speech_movie(
+        str(media_dir / "story.mp4"), STORY, duration=95, ending=ENDING, ending_at=72
+    )
+
+
+@pytest.fixture(scope="session")
+def story_transcript(story_movie, asr_model_path):
+    from media_pipeline.pipeline.transcribe import transcribe
+
+    result = probe(story_movie.path, limits=ProbeLimits())
+    return transcribe(story_movie.path, result, model_path=asr_model_path)
+
+
+@pytest.fixture(scope="session")
+def music_movie(media_dir) -> str:
+    from .speech import make_music_movie
+
+    return make_music_movie(str(media_dir / "music.mp4"), duration=12)

@@ -7,14 +7,17 @@ import json
 import re
 import threading
 import unicodedata
+from dataclasses import replace
 from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import numpy as np
 import pytest
 
+from media_pipeline.pipeline.codec import from_json, to_json
 from media_pipeline.pipeline.llm import LlmWriter
+from media_pipeline.pipeline.phrases import clock
 from media_pipeline.pipeline.textrank import pagerank, term_weights, tokenize
-from media_pipeline.pipeline.types import Analysis, Clip, Cue, Scene, Selection
+from media_pipeline.pipeline.types import Analysis, Clip, Cue, Scene, Selection, Writeup
 from media_pipeline.pipeline.write import LocalWriter
 from media_pipeline.pipeline.writers import make_writer
 
@@ -236,6 +239,94 @@ def test_textrank_on_the_implicit_graph_matches_dense_pagerank():
     assert scores[-1] < 0.5 * scores[:-2].min()
 
 
+def test_every_local_line_rests_on_the_cue_it_was_said_in_and_its_scenes():
+    cues = _story_cues(STORY)
+    writeup, scenes, _ = _write(cues)
+
+    spans = {(c.start, c.end) for c in cues}
+    assert writeup.sentences and writeup.synopsis == " ".join(s.text for s in writeup.sentences)
+    for sentence in writeup.sentences:
+        (span,) = sentence.evidence.cues
+        assert span in spans
+        assert all(
+            scenes[i].start < span[1] and scenes[i].end > span[0] for i in sentence.evidence.scenes
+        )
+    for chapter in writeup.chapters:
+        (span,) = chapter.evidence.cues
+        assert chapter.source_start <= span[0] < chapter.source_end
+
+
+def test_timeline_sentences_rest_on_the_scenes_they_describe():
+    writeup, scenes, selection = _write(())
+
+    assert all(s.evidence.scenes and not s.evidence.cues for s in writeup.sentences)
+    peak = next(s for s in writeup.sentences if "peaks" in s.text)
+    assert peak.evidence.scenes == (16,)  # 6:50 falls in the 17th of 24 scenes of 25 s
+    recap = next(s for s in writeup.sentences if "key moments" in s.text)
+    kept = {s.index for s in scenes for c in selection.clips if s.start < c.end and s.end > c.start}
+    assert set(recap.evidence.scenes) == kept
+    for chapter in writeup.chapters:
+        assert chapter.evidence.scenes
+
+
+NAMED = [
+    "We sail at dawn, the wind is right.",
+    "Elias Crane says the harbour is closed.",
+    "The soldiers are looking for Elias everywhere.",
+    "Nobody has seen the map since the fire.",
+    "Tell Julia that the ship leaves tonight.",
+    "The road to Karsk is guarded by soldiers.",
+    "Julia hides the letter in a book.",
+    "The governor of Karsk wants the map.",
+    "It is cold and the rain does not stop.",
+    "Victor writes that the fleet is ready.",
+    "We have three days before the attack.",
+    "They say Victor is still alive.",
+    "The storm hides the ship from the soldiers.",
+    "At home, everyone waits for news.",
+]
+
+
+def test_the_synopsis_and_titles_name_the_people_and_places_the_dialogue_repeats():
+    writeup, _, _ = _write(_story_cues(NAMED))
+
+    for name in ("Elias", "Julia", "Karsk", "Victor"):
+        assert name in writeup.synopsis
+    titled = " ".join(c.title for c in writeup.chapters)
+    assert sum(name in titled for name in ("Elias", "Julia", "Karsk", "Victor")) >= 2
+
+
+def test_dialogue_the_writer_cannot_translate_is_flagged_as_in_the_movies_language():
+    lines = [
+        "Le phare est éteint depuis la tempête.", "Mara veut rallumer la lampe ce soir.",
+        "Le navire approche des rochers.", "Il faut brûler les vieux carnets du phare.",
+        "La lumière brille de nouveau sur la mer.", "Le village remercie le gardien du phare.",
+    ]  # fmt: skip
+    scenes = _scenes()
+    analysis = replace(_analysis(_story_cues(lines)), dialogue_language="fr")
+    writeup = LocalWriter().write(
+        language="en", analysis=analysis, scenes=scenes, selection=_selection(scenes)
+    )
+    same = LocalWriter().write(
+        language="fr-ca", analysis=analysis, scenes=scenes, selection=_selection(scenes)
+    )
+
+    assert writeup.note == "in_movie_language" and writeup.text_language == "fr"
+    assert any(s.text in lines for s in writeup.sentences)
+    assert same.note is None and same.text_language == "fr-ca"
+
+
+def test_a_writeup_with_evidence_survives_the_jobs_json_and_an_older_one_still_loads():
+    writeup, _, _ = _write(_story_cues(STORY))
+    older = {"language": "en", "synopsis": "Old.", "chapters": [
+        {"title": "Opening", "source_start": 0, "source_end": 5, "recap_start": 0, "recap_end": 1}
+    ]}  # fmt: skip
+
+    assert from_json(Writeup, json.loads(json.dumps(to_json(writeup)))) == writeup
+    loaded = from_json(Writeup, older)
+    assert loaded.sentences == () and loaded.include_ending and not loaded.chapters[0].evidence
+
+
 # --- the LLM writer, against a local fake of the chat-completions API ---
 
 
@@ -260,7 +351,7 @@ def _completion(content: str) -> dict:
 
 
 class FakeChatApi:
-    def __init__(self, status: int, payload: dict | str) -> None:
+    def __init__(self, status: int, payload: dict | str, prefix: str = "/v1") -> None:
         self.requests: list[dict] = []
         api = self
 
@@ -280,7 +371,7 @@ class FakeChatApi:
                 pass
 
         self.server = HTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_port}/v1"
+        self.url = f"http://127.0.0.1:{self.server.server_port}{prefix}"
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
 
     def close(self) -> None:
@@ -296,8 +387,8 @@ def fake_api(request):
     api.close()
 
 
-def _llm_write(api: FakeChatApi):
-    settings = {"LLM_API_KEY": "sk-test-123", "LLM_BASE_URL": api.url, "LLM_MODEL": "gpt-4o-mini"}
+def _llm_write(api: FakeChatApi, model: str = "gpt-4o-mini"):
+    settings = {"LLM_API_KEY": "sk-test-123", "LLM_BASE_URL": api.url, "LLM_MODEL": model}
     writer = make_writer(settings)
     assert isinstance(writer, LlmWriter)
     scenes = _scenes()
@@ -309,45 +400,149 @@ def _llm_write(api: FakeChatApi):
     )
 
 
-GOOD_REPLY = json.dumps(
-    {
-        "synopsis": "A lighthouse keeper and his apprentice fight a storm. They save a ship. "
-        "The town thanks them.",
-        "chapter_titles": ["The storm", "Burning the logbooks", "A new keeper"],
-    }
+def _reply(synopsis: list[tuple[str, list[str]]], titles: list[tuple[str, list[str]]]) -> str:
+    return json.dumps(
+        {
+            "synopsis": [{"text": text, "evidence": ids} for text, ids in synopsis],
+            "chapters": [{"title": title, "evidence": ids} for title, ids in titles],
+        }
+    )
+
+
+GOOD_REPLY = _reply(
+    [
+        ("The lighthouse keeper and Mara face a storm.", ["c0", "c1", "s2"]),
+        ("They burn the old logbooks to light the lamp.", ["c7"]),
+        ("The town thanks the keeper, and Mara stays.", ["c11", "c12"]),
+    ],
+    [("The storm", ["c1"]), ("Burning the logbooks", ["c7", "s11"]), ("A new keeper", ["c13"])],
 )
+STORY_CUES = _story_cues(STORY)
 
 
 @pytest.mark.parametrize("fake_api", [(200, _completion(GOOD_REPLY))], indirect=True)
-def test_llm_writer_uses_the_models_synopsis_and_titles_on_local_chapter_bounds(fake_api):
-    local, _, _ = _write(_story_cues(STORY))
+def test_llm_writer_keeps_the_models_sentences_with_the_cues_and_scenes_they_cite(fake_api):
+    local, _, _ = _write(STORY_CUES)
 
     writeup = _llm_write(fake_api)
 
-    assert writeup.synopsis.startswith("A lighthouse keeper and his apprentice")
+    assert [s.text for s in writeup.sentences] == [
+        "The lighthouse keeper and Mara face a storm.",
+        "They burn the old logbooks to light the lamp.",
+        "The town thanks the keeper, and Mara stays.",
+    ]
+    assert writeup.synopsis == " ".join(s.text for s in writeup.sentences)
+    first = writeup.sentences[0].evidence
+    assert first.cues == (
+        (STORY_CUES[0].start, STORY_CUES[0].end),
+        (STORY_CUES[1].start, STORY_CUES[1].end),
+    )
+    assert first.scenes == (2,)
     assert [c.title for c in writeup.chapters] == [
-        "The storm", "Burning the logbooks", "A new keeper",
-    ]  # fmt: skip
+        "The storm",
+        "Burning the logbooks",
+        "A new keeper",
+    ]
+    assert writeup.chapters[1].evidence.scenes == (11,)
     assert [c.source_start for c in writeup.chapters] == [c.source_start for c in local.chapters]
     sent = fake_api.requests[0]
     assert sent["path"] == "/v1/chat/completions"
     assert sent["headers"]["Authorization"] == "Bearer sk-test-123"
     assert sent["json"]["model"] == "gpt-4o-mini"
-    assert "lighthouse" in sent["json"]["messages"][1]["content"]
+    prompt = sent["json"]["messages"][1]["content"]
+    # The cues go out with their ids and times, the scenes with theirs.
+    assert f"c7 [{clock(STORY_CUES[7].start)}-{clock(STORY_CUES[7].end)}] {STORY[7]}" in prompt
+    assert "s11 [" in prompt
+    assert "evidence" in sent["json"]["messages"][0]["content"]
+
+
+UNGROUNDED = _reply(
+    [
+        ("The keeper watches the storm.", ["c0"]),
+        ("A dragon attacks the harbour.", ["c99"]),  # no such cue was sent
+        ("The keeper was a pirate once.", []),
+        ("The ship is saved.", ["s3", "x1"]),
+    ],
+    [("The storm", ["c1"]), ("Dragons", ["c404"]), ("A new keeper", ["s23"])],
+)
+
+
+@pytest.mark.parametrize("fake_api", [(200, _completion(UNGROUNDED))], indirect=True)
+def test_llm_lines_citing_unknown_or_no_evidence_are_dropped(fake_api):
+    local, _, _ = _write(STORY_CUES)
+
+    writeup = _llm_write(fake_api)
+
+    assert [s.text for s in writeup.sentences] == ["The keeper watches the storm."]
+    assert "dragon" not in writeup.synopsis.lower() and "pirate" not in writeup.synopsis
+    # A title resting on an unknown cue keeps the local title and its evidence.
+    assert writeup.chapters[1] == local.chapters[1]
+    assert writeup.chapters[0].title == "The storm"
+    assert writeup.chapters[2].title == "A new keeper"
+    assert writeup.chapters[2].evidence.scenes == (23,)
+
+
+def _gemini_completion(content: str) -> dict:
+    """The shape Gemini's OpenAI-compatible endpoint returns (no fingerprint, no logprobs)."""
+    return {
+        "choices": [
+            {
+                "finish_reason": "stop",
+                "index": 0,
+                "message": {"content": content, "role": "assistant"},
+            }
+        ],
+        "created": 1740000000,
+        "id": "gTrqZ4aLBYqFm9IP2ZyMiQc",
+        "model": "gemini-2.0-flash",
+        "object": "chat.completion",
+        "usage": {"completion_tokens": 131, "prompt_tokens": 1044, "total_tokens": 1175},
+    }
+
+
+def test_the_llm_writer_works_against_geminis_openai_compatible_endpoint():
+    # Gemini fences its JSON in a Markdown code block even when asked for JSON.
+    api = FakeChatApi(
+        200, _gemini_completion(f"```json\n{GOOD_REPLY}\n```"), prefix="/v1beta/openai/"
+    )
+    try:
+        writeup = _llm_write(api, model="gemini-2.0-flash")
+    finally:
+        api.close()
+
+    assert len(writeup.sentences) == 3
+    assert all(s.evidence.cues for s in writeup.sentences)
+    sent = api.requests[0]
+    assert sent["path"] == "/v1beta/openai/chat/completions"
+    assert sent["json"]["model"] == "gemini-2.0-flash"
+    assert sent["headers"]["Authorization"] == "Bearer sk-test-123"
 
 
 @pytest.mark.parametrize(
     "fake_api",
     [
         (200, _completion("Here is your recap: the keeper saves the ship.")),
-        (200, _completion(json.dumps({"synopsis": "Too few titles here.", "chapter_titles": []}))),
+        (200, _completion(_reply([("Too few chapters here.", ["c0"])], []))),
+        # The old shape, with nothing cited: not one sentence is grounded.
+        (
+            200,
+            _completion(
+                json.dumps(
+                    {"synopsis": "The keeper saves the ship.", "chapter_titles": ["A", "B", "C"]}
+                )
+            ),
+        ),
+        (
+            200,
+            _completion(_reply([("All invented.", ["c500"])], [("A", []), ("B", []), ("C", [])])),
+        ),
         (200, "{not json"),
         (500, {"error": {"message": "The server had an error", "type": "server_error"}}),
     ],
     indirect=True,
 )
 def test_llm_writer_falls_back_to_the_local_writeup_on_a_bad_reply(fake_api):
-    local, _, _ = _write(_story_cues(STORY))
+    local, _, _ = _write(STORY_CUES)
 
     writeup = _llm_write(fake_api)
 
