@@ -10,6 +10,7 @@ connected in TenantsConfig.ready()).
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -56,7 +57,7 @@ def normalise_host(host: str) -> str:
     return remove_www(host.split(":")[0].lower().rstrip("."))
 
 
-def _cached(key: str, load: Any) -> Tenant | None:
+def _cached(key: str, load: Callable[[], Tenant | None]) -> Tenant | None:
     """The tenant under `key`, through the cache of the public schema's key space (the one
     resolution runs in); elsewhere straight from the database."""
     public = connection.schema_name == get_public_schema_name()

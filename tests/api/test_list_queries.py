@@ -5,8 +5,6 @@ the search path, the count and the page."""
 from __future__ import annotations
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django_tenants.utils import tenant_context
 
 from api.models import ApiKey
@@ -55,9 +53,11 @@ def fill_library(tenant, owner, count: int) -> dict[str, int]:
     return {"movie": first.pk, "endpoint": endpoints[0].pk}
 
 
-def statements(client, path: str) -> int:
-    client.get(path)  # warms the caches: tenant, caller, key
-    with CaptureQueriesContext(connection) as queries:
+def statements(client, path: str, at_most) -> int:
+    """The statements of one request once the caches are warm (tenant, caller, key); `at_most`
+    is pytest-django's django_assert_max_num_queries with the budget, failing past it."""
+    client.get(path)
+    with at_most as queries:
         response = client.get(path)
     assert response.status_code == 200, (path, response.content)
     return len(queries.captured_queries)
@@ -90,7 +90,7 @@ LISTS: dict[str, tuple[str, int]] = {
 
 @pytest.mark.parametrize("path", list(LISTS))
 def test_a_list_costs_the_same_few_statements_for_one_item_or_thirty(
-    path, tenant_a, tenant_b, owner_a, owner_b
+    path, tenant_a, tenant_b, owner_a, owner_b, django_assert_max_num_queries
 ):
     credential, expected = LISTS[path]
     counts = []
@@ -100,15 +100,20 @@ def test_a_list_costs_the_same_few_statements_for_one_item_or_thirty(
             auth = f"Api-Key {make_key(tenant, owner)}"
         else:
             auth = f"Bearer {people_token(tenant.slug, owner)}"
-        counts.append(statements(Api(tenant.slug, auth).client, path.format(**ids)))
+        client = Api(tenant.slug, auth).client
+        at_most = django_assert_max_num_queries(LIST_BUDGET)
+        counts.append(statements(client, path.format(**ids), at_most))
     assert counts == [expected, expected]
-    assert expected <= LIST_BUDGET
 
 
-def test_a_session_list_adds_only_the_person_of_the_session(tenant_a, owner_a, client_for):
+def test_a_session_list_adds_only_the_person_of_the_session(
+    tenant_a, owner_a, client_for, django_assert_max_num_queries
+):
     fill_library(tenant_a, owner_a, 30)
     # The session's user row is read by Django's authentication; the membership comes cached.
-    assert statements(client_for(owner_a, host="alpha.localhost"), "/api/v1/movies/") == 4
+    client = client_for(owner_a, host="alpha.localhost")
+    at_most = django_assert_max_num_queries(LIST_BUDGET)
+    assert statements(client, "/api/v1/movies/", at_most) == 4
 
 
 def test_cursor_pages_walk_a_library_once_without_counting(tenant_a, owner_a, key_a):
@@ -131,9 +136,13 @@ def test_a_tampered_cursor_is_a_problem_not_a_crash(tenant_a, key_a):
     assert answer["Content-Type"] == "application/problem+json"
 
 
-def test_the_platform_list_does_not_grow_with_organisations(tenant_a, tenant_b, client_for):
+def test_the_platform_list_does_not_grow_with_organisations(
+    tenant_a, tenant_b, client_for, django_assert_max_num_queries
+):
+    # Staff outside an organisation are not cached (docs/decisions/0019): two more reads.
     client = client_for(factories.make_user("ops@example.com", is_staff=True), host="localhost")
-    before = statements(client, "/api/platform/tenants")
+    before = statements(client, "/api/platform/tenants", django_assert_max_num_queries(7))
     for n in range(3):
         factories.make_tenant(f"listed-{n}")
-    assert statements(client, "/api/platform/tenants") == before
+    after = statements(client, "/api/platform/tenants", django_assert_max_num_queries(7))
+    assert after == before
