@@ -89,6 +89,29 @@ def test_a_broker_outage_costs_the_hint_not_the_request(tenant_a, key_a, monkeyp
     assert Api("alpha", f"Api-Key {key_a}").get("/api/v1/me/").status_code == 200
 
 
+def test_tasks_of_two_organisations_on_one_connection_write_each_in_its_own(
+    tenant_a, tenant_b, owner_a, owner_b
+):
+    """The search path is set once per request or task (TENANT_LIMIT_SET_CALLS), and still
+    follows the schema each message names, one task after the other on the same connection."""
+    make_key(tenant_a, owner_a)
+    make_key(tenant_b, owner_b)
+    ids = {}
+    for tenant in (tenant_a, tenant_b):
+        with tenant_context(tenant):
+            ids[tenant.schema_name] = ApiKey.objects.get().pk
+    when = {"t_alpha": timezone.now(), "t_bravo": timezone.now() + timedelta(hours=1)}
+    for schema, key_id in ids.items():
+        # Sent from the public schema, as beat and the web do; the header picks the schema.
+        record_key_use.apply(
+            args=(key_id, when[schema].isoformat()), headers={"_schema_name": schema}
+        )
+        assert connection.schema_name == "public"
+    for tenant in (tenant_a, tenant_b):
+        with tenant_context(tenant):
+            assert ApiKey.objects.get().last_used_at == when[tenant.schema_name]
+
+
 @pytest.fixture
 def committed_key(transactional_db):
     """A key committed where a worker process can see it."""
