@@ -440,3 +440,52 @@ def run_with_progress(
         tail = err.decode("utf-8", "replace")[-2000:]
         raise PipelineError("ffmpeg_failed", f"ffmpeg exited with {proc.returncode}: {tail}")
     return subprocess.CompletedProcess(cmd, proc.returncode, b"", err)
+
+
+# --- shot analysis, verification windows, remux and the crossfaded render ---
+# New builders kept together; the older ones above stay as they are.
+
+SHOT_AREA = (64, 36)  # see shots.py: area-averaged luma over point-sampled colour, one frame
+
+
+def shot_analysis_args(
+    path: str, *, demuxer: str, audio_fd: int | None, audio_rate: int
+) -> list[str]:
+    """One decode feeding two pipes: per frame, on stdout, a 64x72 yuv420p picture (luma
+    averaged over areas on top, point samples with their colour below); mono float audio on
+    `audio_fd`.
+
+    Point samples keep what averaging loses (a fine pattern's spread of values) and cost next
+    to nothing; only the luma is averaged over the full picture.
+    """
+    w, h = SHOT_AREA
+    graph = (
+        f"split=2[full][pts];[full]scale={w}:{h}:flags=area,format=gray,format=yuv420p[area];"
+        f"[pts]scale={w}:{h}:flags=neighbor,format=yuv420p[points];[area][points]vstack"
+    )
+    args = [
+        "-threads", "0", "-skip_loop_filter", "all", "-flags2", "fast",
+        "-f", demuxer, "-i", input_url(path),
+        "-map", "0:v:0", "-an", "-sn", "-dn",
+        "-vf", graph,
+        "-flush_packets", "0", "-f", "rawvideo", "-pix_fmt", "yuv420p", "pipe:1",
+    ]  # fmt: skip
+    if audio_fd is not None:
+        args += [
+            "-map", "0:a:0", "-vn", "-sn", "-dn",
+            "-ac", "1", "-ar", str(int(audio_rate)),
+            "-flush_packets", "0", "-f", "f32le", f"pipe:{int(audio_fd)}",
+        ]  # fmt: skip
+    return args
+
+
+def frame_window_args(
+    path: str, *, demuxer: str, start: float, frames: int, size: tuple[int, int]
+) -> list[str]:
+    """`frames` frames from `start` seconds (accurate seek), as RGB24 of `size` on stdout."""
+    return [
+        "-ss", f"{max(0.0, start):.4f}", "-f", demuxer, "-i", input_url(path),
+        "-map", "0:v:0", "-an", "-sn", "-dn", "-frames:v", str(int(frames)),
+        "-vf", f"scale={int(size[0])}:{int(size[1])}:flags=area",
+        "-f", "rawvideo", "-pix_fmt", "rgb24", "pipe:1",
+    ]  # fmt: skip

@@ -1,0 +1,121 @@
+"""A second look at the cuts the analysis left in doubt: a few frames around each, decoded again
+at a higher resolution, compared by their edges and their colours.
+
+A flash, an explosion or a change of light leaves the edges of the scene where they were; a
+cut replaces them. Only the doubtful cuts are decoded (well under a second of movie each), so
+the whole-movie pass stays the only full decode.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import numpy as np
+
+from . import ffmpeg
+from .types import PipelineError, ProbeResult
+
+WIDTH = 256
+BEFORE, AFTER = 4, 6  # frames decoded either side of the cut
+EDGE_SHARE = 0.07  # the strongest 7% of gradients count as edges
+MIN_EDGES = 50  # fewer edge pixels than this: judge by colour alone
+SAME_EDGES = 0.5  # edge agreement (above chance, 0-1) at which the scene is the same
+SAME_COLOURS = 0.9  # histogram intersection at which flat pictures are the same
+# Containers without an index seek to the wrong frames (MPEG-TS, program streams): the doubt
+# stays with the first pass there.
+UNSEEKABLE = frozenset({"mpegts", "mpeg"})
+
+
+def _edges(picture: np.ndarray) -> np.ndarray:
+    grey = picture.mean(axis=-1)
+    gx = np.zeros_like(grey)
+    gy = np.zeros_like(grey)
+    gx[:, 1:-1] = grey[:, 2:] - grey[:, :-2]
+    gy[1:-1] = grey[2:] - grey[:-2]
+    magnitude = np.hypot(gx, gy)
+    return magnitude >= max(float(np.quantile(magnitude, 1 - EDGE_SHARE)), 12.0)
+
+
+def _grow(edges: np.ndarray) -> np.ndarray:
+    """Edges widened by one pixel in every direction: small motion still lines them up."""
+    out = edges.copy()
+    out[1:] |= edges[:-1]
+    out[:-1] |= edges[1:]
+    wide = out.copy()
+    wide[:, 1:] |= out[:, :-1]
+    wide[:, :-1] |= out[:, 1:]
+    return wide
+
+
+def _colours(picture: np.ndarray) -> np.ndarray:
+    q = picture.astype(np.int64) // 32
+    index = (q[..., 0] * 64 + q[..., 1] * 8 + q[..., 2]).ravel()
+    return np.bincount(index, minlength=512) / index.size
+
+
+def edge_agreement(a: np.ndarray, b: np.ndarray) -> float | None:
+    """How many edges of each picture lie on an edge of the other, above what chance gives
+    (0: unrelated, 1: the same); None when both are too flat to tell, 0 when only one is."""
+    ea, eb = _edges(a), _edges(b)
+    flat_a, flat_b = ea.sum() < MIN_EDGES, eb.sum() < MIN_EDGES
+    if flat_a or flat_b:
+        return None if flat_a and flat_b else 0.0
+    ga, gb = _grow(ea), _grow(eb)
+
+    def above_chance(hits: float, cover: float) -> float:
+        return (hits - cover) / max(1.0 - cover, 1e-6)
+
+    return min(
+        above_chance(float((eb & ga).sum() / eb.sum()), float(ga.mean())),
+        above_chance(float((ea & gb).sum() / ea.sum()), float(gb.mean())),
+    )
+
+
+def same_scene(before: Iterable[np.ndarray], after: Iterable[np.ndarray]) -> bool:
+    """Whether any picture after the doubtful cut still shows the scene of one before it."""
+    before, after = list(before), list(after)
+    colours = [_colours(p) for p in before], [_colours(p) for p in after]
+    for i, a in enumerate(before):
+        for j, b in enumerate(after):
+            agreement = edge_agreement(a, b)
+            if agreement is not None and agreement >= SAME_EDGES:
+                return True
+            if agreement is None and np.minimum(colours[0][i], colours[1][j]).sum() >= SAME_COLOURS:
+                return True
+    return False
+
+
+def _window(path: str, probe: ProbeResult, frame: int, size: tuple[int, int]) -> np.ndarray:
+    fps = probe.fps if probe.fps > 0 else 25.0
+    count = BEFORE + AFTER
+    # Half a frame early, so the seek lands on the first frame wanted, not the one after.
+    start = (frame - BEFORE - 0.5) / fps
+    args = ffmpeg.frame_window_args(
+        path, demuxer=ffmpeg.demuxer_name(probe.format_name), start=start, frames=count, size=size
+    )
+    raw = ffmpeg.run(args, timeout=120).stdout
+    per = size[0] * size[1] * 3
+    return np.frombuffer(raw[: len(raw) // per * per], np.uint8).reshape(-1, size[1], size[0], 3)
+
+
+def rejected_cuts(path: str, probe: ProbeResult, frames: Iterable[int]) -> frozenset[int]:
+    """The doubtful cuts (frame numbers) that a closer look shows to be no cut at all."""
+    if probe.format_name.split(",")[0] in UNSEEKABLE or probe.width <= 0 or probe.height <= 0:
+        return frozenset()
+    height = max(2, round(WIDTH * probe.height / probe.width / 2) * 2)
+    rejected = set()
+    for frame in frames:
+        try:
+            pictures = _window(path, probe, frame, (WIDTH, height)).astype(np.float32)
+        except PipelineError:
+            continue  # a window that will not decode proves nothing either way
+        if len(pictures) < BEFORE + 2:
+            continue
+        # The seek may land a frame off: the cut is where the pictures change most.
+        steps = [
+            float(np.abs(pictures[k] - pictures[k - 1]).mean()) for k in range(1, len(pictures))
+        ]
+        at = 1 + int(np.argmax(steps))
+        if same_scene(pictures[max(0, at - 3) : at], pictures[at : at + AFTER]):
+            rejected.add(frame)
+    return frozenset(rejected)
