@@ -276,7 +276,10 @@ class ShotDetector:
                 )
             spread = (np.abs(ga - gb) >= 0.5 * change[:, None]).mean(axis=1)
             pixels = change >= DISSOLVE_RATIO * np.maximum(before, after)
+            # Colours alone when the pixels of one side move fast (a pan): the other side
+            # must still be steadier than the change.
             colours = (hist >= DISSOLVE_HIST_MIN) & (hist >= DISSOLVE_HIST_RATIO * hist_around)
+            colours &= change >= DISSOLVE_HIST_RATIO * np.minimum(before, after)
             ok = (pixels & (change >= DISSOLVE_MIN_CHANGE)) | (
                 colours & (change >= DISSOLVE_MIN_CHANGE / 2)
             )
