@@ -451,31 +451,21 @@ SHOT_AREA = (64, 36)  # see shots.py: area-averaged luma over point-sampled colo
 def shot_analysis_args(
     path: str, *, demuxer: str, audio_fd: int | None, audio_rate: int
 ) -> list[str]:
-    """One decode feeding two pipes: per frame, on stdout, a 64x72 yuv420p picture (luma
-    averaged over areas on top, point samples with their colour below); mono float audio on
-    `audio_fd`.
+    """`analysis_args` with another picture on stdout: per frame, a 64x72 yuv420p frame with
+    the luma averaged over areas on top and point samples with their colour below.
 
     Point samples keep what averaging loses (a fine pattern's spread of values) and cost next
     to nothing; only the luma is averaged over the full picture.
     """
     w, h = SHOT_AREA
-    graph = (
+    args = analysis_args(
+        path, demuxer=demuxer, width=w, height=h, audio_fd=audio_fd, audio_rate=audio_rate
+    )
+    args[args.index("-vf") + 1] = (
         f"split=2[full][pts];[full]scale={w}:{h}:flags=area,format=gray,format=yuv420p[area];"
         f"[pts]scale={w}:{h}:flags=neighbor,format=yuv420p[points];[area][points]vstack"
     )
-    args = [
-        "-threads", "0", "-skip_loop_filter", "all", "-flags2", "fast",
-        "-f", demuxer, "-i", input_url(path),
-        "-map", "0:v:0", "-an", "-sn", "-dn",
-        "-vf", graph,
-        "-flush_packets", "0", "-f", "rawvideo", "-pix_fmt", "yuv420p", "pipe:1",
-    ]  # fmt: skip
-    if audio_fd is not None:
-        args += [
-            "-map", "0:a:0", "-vn", "-sn", "-dn",
-            "-ac", "1", "-ar", str(int(audio_rate)),
-            "-flush_packets", "0", "-f", "f32le", f"pipe:{int(audio_fd)}",
-        ]  # fmt: skip
+    args[args.index("-pix_fmt") + 1] = "yuv420p"
     return args
 
 
@@ -488,4 +478,116 @@ def frame_window_args(
         "-map", "0:v:0", "-an", "-sn", "-dn", "-frames:v", str(int(frames)),
         "-vf", f"scale={int(size[0])}:{int(size[1])}:flags=area",
         "-f", "rawvideo", "-pix_fmt", "rgb24", "pipe:1",
+    ]  # fmt: skip
+
+
+CROSSFADE = 0.12  # seconds of sound overlapping at every join, centred on the cut
+EDGE_FADE = 0.02  # seconds faded in at the recap's start and out at its end: no click there
+
+
+def crossfade_spans(
+    spans: Sequence[tuple[float, float]], duration: float
+) -> list[tuple[float, float]]:
+    """The stretch of sound read for each clip: the clip widened by half a crossfade either
+    side (less where the movie begins or ends)."""
+    half = CROSSFADE / 2
+    end = duration if duration > 0 else float("inf")
+    return [(max(0.0, start - half), min(end, stop + half)) for start, stop in spans]
+
+
+def crossfaded_audio(
+    spans: Sequence[tuple[float, float]],
+    sounds: Sequence[tuple[float, float]],
+    *,
+    source: str,
+) -> list[str]:
+    """Graph lines from `source` (the `sounds` of `crossfade_spans` read through a concat
+    list) to [acat]: the clips' sound back to back, every join crossfaded around its cut, as
+    long as the clips together and in sync with them."""
+    lengths = [b - a for a, b in sounds]
+    graph = [
+        f"[{source}]aselect=concatdec_select,"
+        f"aresample={SAMPLE_RATE}:async=1:min_hard_comp=0.005:first_pts=0,"
+        "aformat=sample_fmts=fltp:channel_layouts=stereo[xjoined]"
+    ]
+    if len(spans) > 1:
+        points, at = [], 0.0
+        for length in lengths[:-1]:
+            at += length
+            points.append(str(round(at * SAMPLE_RATE)))
+        outs = "".join(f"[x{i}]" for i in range(len(spans)))
+        graph.append(f"[xjoined]asegment=samples={'|'.join(points)}{outs}")
+    else:
+        graph.append("[xjoined]anull[x0]")
+    joined = "x0"
+    for i in range(1, len(spans)):
+        # The sound read past clip i-1's end and before clip i's start overlaps at the join.
+        overlap = (sounds[i - 1][1] - spans[i - 1][1]) + (spans[i][0] - sounds[i][0])
+        if overlap >= 1.0 / SAMPLE_RATE:
+            graph.append(f"[{joined}][x{i}]acrossfade=d={overlap:.5f}:c1=tri:c2=tri[j{i}]")
+        else:
+            graph.append(f"[{joined}][x{i}]concat=n=2:v=0:a=1[j{i}]")
+        joined = f"j{i}"
+    total = sum(b - a for a, b in spans)
+    lead = spans[0][0] - sounds[0][0]
+    graph.append(
+        f"[{joined}]atrim=start={lead:.5f}:duration={total:.5f},asetpts=PTS-STARTPTS,"
+        f"afade=t=in:d={EDGE_FADE}:curve=tri,"
+        f"afade=t=out:st={max(0.0, total - EDGE_FADE):.5f}:d={EDGE_FADE}:curve=tri[acat]"
+    )
+    return graph
+
+
+def crossfade_loudness_scan_args(
+    script: str, spans: Sequence[tuple[float, float]], sounds: Sequence[tuple[float, float]]
+) -> list[str]:
+    """The EBU R128 summary (stderr) of exactly the sound `crossfade_render_args` encodes;
+    `script` lists the `sounds`."""
+    graph = crossfaded_audio(spans, sounds, source="0:a:0")
+    graph.append("[acat]ebur128=peak=true:framelog=quiet[aout]")
+    return [
+        *_concat_input(script, audio_only=True),
+        "-filter_complex", ";".join(graph), "-map", "[aout]", "-f", "null", "-",
+    ]  # fmt: skip
+
+
+def crossfade_render_args(
+    *,
+    video_script: str,
+    audio_script: str,
+    spans: Sequence[tuple[float, float]],
+    sounds: Sequence[tuple[float, float]],
+    size: tuple[int, int],
+    loudness: dict[str, float] | None,
+    sprite: tuple[float, int, int, int, int] | None,
+    out_video: str,
+    out_sprite: str,
+) -> list[str]:
+    """`recap_render_args` with the sound read through its own list (`audio_script`, the
+    `sounds`) and crossfaded at every join instead of faded out and in."""
+    args = recap_render_args(
+        script=video_script, spans=spans, has_audio=False, size=size, loudness=None,
+        sprite=sprite, out_video=out_video, out_sprite=out_sprite,
+    )  # fmt: skip
+    at = args.index("-filter_complex")
+    pictures = [line for line in args[at + 1].split(";") if not line.startswith("anullsrc=")]
+    sound = crossfaded_audio(spans, sounds, source="1:a:0")
+    sound.append(f"[acat]{loudness_filter(loudness)}[aout]")
+    return [
+        "-an", *args[:at], *_concat_input(audio_script, audio_only=True),
+        "-filter_complex", ";".join(pictures + sound), *args[at + 2 :],
+    ]  # fmt: skip
+
+
+# Containers without an index: a seek lands by byte estimate, often on the wrong frames.
+UNINDEXED_DEMUXERS = frozenset({"mpegts", "mpeg"})
+
+
+def remux_args(path: str, *, demuxer: str, out: str) -> list[str]:
+    """Copy the first video and audio stream of `path` into the MP4 `out`, re-encoding
+    nothing; MP4's index makes every later seek land on the frame asked for."""
+    return [
+        "-f", demuxer, "-i", input_url(path),
+        "-map", "0:v:0", "-map", "0:a:0?", "-c", "copy", "-sn", "-dn",
+        "-movflags", "+faststart", "-f", "mp4", out,
     ]  # fmt: skip

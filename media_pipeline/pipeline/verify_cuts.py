@@ -21,9 +21,6 @@ EDGE_SHARE = 0.07  # the strongest 7% of gradients count as edges
 MIN_EDGES = 50  # fewer edge pixels than this: judge by colour alone
 SAME_EDGES = 0.5  # edge agreement (above chance, 0-1) at which the scene is the same
 SAME_COLOURS = 0.9  # histogram intersection at which flat pictures are the same
-# Containers without an index seek to the wrong frames (MPEG-TS, program streams): the doubt
-# stays with the first pass there.
-UNSEEKABLE = frozenset({"mpegts", "mpeg"})
 
 
 def _edges(picture: np.ndarray) -> np.ndarray:
@@ -100,7 +97,8 @@ def _window(path: str, probe: ProbeResult, frame: int, size: tuple[int, int]) ->
 
 def rejected_cuts(path: str, probe: ProbeResult, frames: Iterable[int]) -> frozenset[int]:
     """The doubtful cuts (frame numbers) that a closer look shows to be no cut at all."""
-    if probe.format_name.split(",")[0] in UNSEEKABLE or probe.width <= 0 or probe.height <= 0:
+    # Without an index a seek lands on the wrong frames: the doubt stays with the first pass.
+    if ffmpeg.demuxer_name(probe.format_name) in ffmpeg.UNINDEXED_DEMUXERS or probe.width <= 0:
         return frozenset()
     height = max(2, round(WIDTH * probe.height / probe.width / 2) * 2)
     rejected = set()
