@@ -466,6 +466,10 @@ def shot_analysis_args(
         f"[pts]scale={w}:{h}:flags=neighbor,format=yuv420p[points];[area][points]vstack"
     )
     args[args.index("-pix_fmt") + 1] = "yuv420p"
+    # The loop filter stays on: without it H.264 drifts until the next keyframe, where the
+    # picture snaps back, which looks like a cut in smooth footage.
+    at = args.index("-skip_loop_filter")
+    del args[at : at + 2]
     return args
 
 
@@ -476,7 +480,7 @@ def frame_window_args(
     return [
         "-ss", f"{max(0.0, start):.4f}", "-f", demuxer, "-i", input_url(path),
         "-map", "0:v:0", "-an", "-sn", "-dn", "-frames:v", str(int(frames)),
-        "-vf", f"scale={int(size[0])}:{int(size[1])}:flags=area",
+        "-fps_mode", "passthrough", "-vf", f"scale={int(size[0])}:{int(size[1])}:flags=area",
         "-f", "rawvideo", "-pix_fmt", "rgb24", "pipe:1",
     ]  # fmt: skip
 

@@ -18,7 +18,7 @@ FRAME_BYTES = AREA_W * AREA_H * 2 * 3 // 2
 HIST_WEIGHT = 30.0  # distance units per unit of histogram distance (0-2)
 # A blank frame: flat (also in its point samples) and near black or white.
 BLANK_SPREAD, BLANK_DARK, BLANK_LIGHT = 4.0, 40.0, 215.0
-_NAMES = ("S", "G", "C", "P", "H", "sd", "mu", "blank", "d", "event")
+_NAMES = ("S", "G", "C", "P", "H", "sd", "psd", "mu", "blank", "d", "event")
 
 
 @dataclass
@@ -32,7 +32,8 @@ class FrameWindow:
     C: np.ndarray = field(default_factory=lambda: np.zeros((0, 288), np.float32))  # 16x9 U, V
     P: np.ndarray = field(default_factory=lambda: np.zeros((0, 1152), np.float32))  # 32x18 U, V
     H: np.ndarray = field(default_factory=lambda: np.zeros((0, 32), np.float32))  # histograms
-    sd: np.ndarray = field(default_factory=lambda: np.zeros(0, np.float32))
+    sd: np.ndarray = field(default_factory=lambda: np.zeros(0, np.float32))  # area luma
+    psd: np.ndarray = field(default_factory=lambda: np.zeros(0, np.float32))  # point samples
     mu: np.ndarray = field(default_factory=lambda: np.zeros(0, np.float32))
     blank: np.ndarray = field(default_factory=lambda: np.zeros(0, bool))
     d: np.ndarray = field(default_factory=lambda: np.zeros(0, np.float32))  # vs previous frame
@@ -126,9 +127,10 @@ def features(chunk: np.ndarray) -> dict[str, np.ndarray]:
     S = S.reshape(n, -1)
     sd = S.std(axis=1)
     mu = S.mean(axis=1)
-    flat_points = point_luma.astype(np.float32).std(axis=1) <= 2 * BLANK_SPREAD
-    blank = (sd <= BLANK_SPREAD) & flat_points & ((mu <= BLANK_DARK) | (mu >= BLANK_LIGHT))
+    psd = point_luma.astype(np.float32).std(axis=1)
+    blank = (sd <= BLANK_SPREAD) & (psd <= 2 * BLANK_SPREAD)
+    blank &= (mu <= BLANK_DARK) | (mu >= BLANK_LIGHT)
     return {
         "S": S, "G": G, "C": C, "P": points.reshape(n, -1), "H": H,
-        "sd": sd, "mu": mu, "blank": blank,
+        "sd": sd, "psd": psd, "mu": mu, "blank": blank,
     }  # fmt: skip

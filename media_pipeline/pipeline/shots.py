@@ -202,15 +202,16 @@ class ShotDetector:
 
     def _ramp(self, blank: int, step: int) -> int:
         """How many frames beside the blank frame `blank` (going `step`) fade towards it: the
-        same picture, less and less flat away from it, without a jump."""
+        same picture, less and less flat away from it, without a jump. Contrast is that of the
+        point samples, which a fine pattern keeps where averaging loses it."""
         t, count, j = self.tail, 0, blank
         ends = sorted((blank - t.first, blank + step * self.ramp_max - t.first))
-        settled = float(t.sd[max(0, ends[0]) : ends[1] + 1].max())
+        settled = float(t.psd[max(0, ends[0]) : ends[1] + 1].max())
         while count < self.ramp_max and t.first <= j + step < t.end:
             i, k = j - t.first, j + step - t.first
-            rise = t.sd[k] - t.sd[i]
+            rise = t.psd[k] - t.psd[i]
             # A hard cut to or from the blank reaches the shot's contrast in one step.
-            if t.blank[k] or not RAMP_STEP < rise <= RAMP_JUMP * settled:
+            if t.blank[k] or not max(RAMP_STEP, 0.02 * settled) < rise <= RAMP_JUMP * settled:
                 break
             if (
                 min(t.sd[i], t.sd[k]) >= RAMP_SAME
@@ -330,12 +331,16 @@ class ShotDetector:
         cuts = [c for c in self.cuts if c not in rejected]
         near = round(NEAR * self.fps)
         fades = sorted(self.fades)
-        spans = [
-            (a, b)
-            for a, b in sorted(self.gradual)
-            if not any(a - near <= c <= b + near for c in cuts)
-            and not any(a <= fb and fa <= b for fa, fb in fades)
-        ]
+        spans: list[tuple[int, int]] = []
+        for a, b in sorted(self.gradual):
+            if any(a - near <= c <= b + near for c in cuts) or any(
+                a <= fb and fa <= b for fa, fb in fades
+            ):
+                continue
+            if spans and a <= spans[-1][1]:  # found twice (a dissolve and a pair of cuts)
+                spans[-1] = (spans[-1][0], max(spans[-1][1], b))
+            else:
+                spans.append((a, b))
         cuts = [c for c in cuts if not any(a - 1 <= c <= b + 1 for a, b in fades)]
         found = [Transition(c / self.fps, c / self.fps, "cut") for c in cuts]
         found += [Transition(a / self.fps, b / self.fps, "gradual") for a, b in spans + fades]

@@ -16,7 +16,7 @@ from . import ffmpeg
 from .types import PipelineError, ProbeResult
 
 WIDTH = 256
-BEFORE, AFTER = 4, 6  # frames decoded either side of the cut
+BEFORE, AFTER = 6, 10  # frames decoded either side of the cut: a pass or flash fits in
 EDGE_SHARE = 0.07  # the strongest 7% of gradients count as edges
 MIN_EDGES = 50  # fewer edge pixels than this: judge by colour alone
 SAME_EDGES = 0.5  # edge agreement (above chance, 0-1) at which the scene is the same
@@ -109,11 +109,8 @@ def rejected_cuts(path: str, probe: ProbeResult, frames: Iterable[int]) -> froze
             continue  # a window that will not decode proves nothing either way
         if len(pictures) < BEFORE + 2:
             continue
-        # The seek may land a frame off: the cut is where the pictures change most.
-        steps = [
-            float(np.abs(pictures[k] - pictures[k - 1]).mean()) for k in range(1, len(pictures))
-        ]
-        at = 1 + int(np.argmax(steps))
-        if same_scene(pictures[max(0, at - 3) : at], pictures[at : at + AFTER]):
+        # Every frame before against every frame after: a flash or a pass in front of the lens
+        # ends within the window, and the scene it hid is there again.
+        if same_scene(pictures[:BEFORE], pictures[BEFORE:]):
             rejected.add(frame)
     return frozenset(rejected)
