@@ -8,6 +8,8 @@ The few cuts left in doubt are then looked at again in short windows (`verify_cu
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import math
 import os
 import tempfile
@@ -22,6 +24,7 @@ from . import ffmpeg, frame_features, shots, verify_cuts
 from .types import Analysis, Cue, PipelineError, ProbeResult, TransientPipelineError
 
 CHUNK_FRAMES = 256  # 1.8 MB of tiny frames a chunk
+PIPE_BYTES = 1 << 20
 WINDOW = 1.0  # seconds per motion / loudness value
 AUDIO_RATE = 8000
 SILENCE_DB = -120.0
@@ -47,25 +50,19 @@ class _Frames:
     def frames(self) -> int:
         return len(self.change)
 
-    def add(self, chunk: np.ndarray) -> None:
-        n = chunk.shape[0]
-        area = chunk[:, : frame_features.AREA_W * frame_features.AREA_H].reshape(
-            n, frame_features.AREA_H, frame_features.AREA_W
-        )
-        wide = area.astype(np.uint16)  # 2x2 block means by strided sums: cheaper than .mean
-        small = wide[:, ::2, ::2] + wide[:, 1::2, ::2] + wide[:, ::2, 1::2] + wide[:, 1::2, 1::2]
-        small = small.astype(np.float32) * np.float32(0.25)
-        flat = small.reshape(n, -1)
+    def add(self, chunk: np.ndarray, flat: np.ndarray) -> None:
+        """Take `chunk` (raw frames) and its 32x18 luma `flat` (the shot detector's)."""
+        area = chunk[:, : frame_features.AREA_W * frame_features.AREA_H]
         joined = flat if self.previous is None else np.concatenate([self.previous, flat])
         diff = np.abs(joined[1:] - joined[:-1]).mean(axis=1, dtype=np.float32)
         if self.previous is None:  # the very first frame has no predecessor
             diff = np.concatenate([np.zeros(1, np.float32), diff])
         self.change.frombytes(diff.tobytes())
         self.previous = flat[-1:].copy()
-        dark = np.count_nonzero(area.reshape(n, -1) <= BLACK_LEVEL, axis=1)
+        dark = np.count_nonzero(area <= BLACK_LEVEL, axis=1)
         dark = dark >= BLACK_SHARE * frame_features.AREA_W * frame_features.AREA_H
         self.black.frombytes(dark.astype(np.int8).tobytes())
-        grid = small.reshape(-1, 3, 6, 4, 8).mean(axis=(2, 4)).reshape(-1, 12)
+        grid = flat.reshape(-1, 3, 6, 4, 8).mean(axis=(2, 4)).reshape(-1, 12)
         for row in grid:  # a few hundred rows a chunk: cheap next to the decode
             self.look_sum += row
             self.look_count += 1
@@ -159,6 +156,7 @@ def analyze(
                     meter = _AudioMeter(read_fd, WINDOW)
                     read_fd = None
                     meter.start()
+                _widen(proc.stdout.fileno())
                 _read_frames(proc, frames, detector, expected, progress)
                 proc.wait()
                 if meter is not None:
@@ -192,6 +190,13 @@ def analyze(
     )
 
 
+def _widen(fd: int) -> None:
+    """Let the pipe hold a chunk's worth of frames, so ffmpeg keeps decoding while a chunk is
+    being analysed instead of waiting for the reader (Linux; elsewhere the default stays)."""
+    with contextlib.suppress(OSError, AttributeError):
+        fcntl.fcntl(fd, fcntl.F_SETPIPE_SZ, PIPE_BYTES)
+
+
 def _fds(fd: int | None) -> tuple[int, ...]:
     return () if fd is None else (fd,)
 
@@ -211,8 +216,7 @@ def _read_frames(
         if len(buffer) < chunk_bytes:
             continue
         chunk = np.frombuffer(bytes(buffer), np.uint8).reshape(-1, size)
-        frames.add(chunk)
-        detector.add(chunk)
+        frames.add(chunk, detector.add(chunk)["S"])
         buffer.clear()
         done = min(frames.frames / expected, 0.99)
         if progress is not None and done - reported >= 0.02:
@@ -220,9 +224,9 @@ def _read_frames(
             reported = done
     whole = len(buffer) - len(buffer) % size
     rest = np.frombuffer(bytes(buffer[:whole]), np.uint8).reshape(-1, size)
+    parts = detector.add(rest, final=True)
     if rest.shape[0]:
-        frames.add(rest)
-    detector.add(rest, final=True)
+        frames.add(rest, parts["S"])
     if frames.look_count:
         frames.close_look()
 

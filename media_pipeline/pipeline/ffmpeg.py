@@ -470,18 +470,31 @@ def shot_analysis_args(
     # picture snaps back, which looks like a cut in smooth footage.
     at = args.index("-skip_loop_filter")
     del args[at : at + 2]
-    return args
+    # Two tiny branches: threads would cost more in hand-offs than the filters themselves.
+    return ["-filter_threads", "1", *args]
 
 
-def frame_window_args(
-    path: str, *, demuxer: str, start: float, frames: int, size: tuple[int, int]
+def frame_windows_args(
+    path: str, *, demuxer: str, starts: Sequence[float], frames: int, size: tuple[int, int]
 ) -> list[str]:
-    """`frames` frames from `start` seconds (accurate seek), as RGB24 of `size` on stdout."""
+    """`frames` frames from each of `starts` (seconds, accurate seeks), one window after the
+    other as RGB24 of `size` on stdout; a window cut short by the movie's end is padded with
+    its last frame, so every window has exactly `frames`."""
+    w, h, count = int(size[0]), int(size[1]), int(frames)
+    args: list[str] = []
+    graph = []
+    for n, start in enumerate(starts):
+        args += ["-ss", f"{max(0.0, start):.4f}", "-f", demuxer, "-i", input_url(path)]
+        graph.append(
+            f"[{n}:v:0]trim=end_frame={count},setpts=PTS-STARTPTS,"
+            f"tpad=stop={count}:stop_mode=clone,trim=end_frame={count},"
+            f"scale={w}:{h}:flags=area,format=rgb24[w{n}]"
+        )
+    joined = "".join(f"[w{n}]" for n in range(len(starts)))
+    graph.append(f"{joined}concat=n={len(starts)}:v=1:a=0[windows]")
     return [
-        "-ss", f"{max(0.0, start):.4f}", "-f", demuxer, "-i", input_url(path),
-        "-map", "0:v:0", "-an", "-sn", "-dn", "-frames:v", str(int(frames)),
-        "-fps_mode", "passthrough", "-vf", f"scale={int(size[0])}:{int(size[1])}:flags=area",
-        "-f", "rawvideo", "-pix_fmt", "rgb24", "pipe:1",
+        *args, "-filter_complex", ";".join(graph), "-map", "[windows]",
+        "-fps_mode", "passthrough", "-f", "rawvideo", "-pix_fmt", "rgb24", "pipe:1",
     ]  # fmt: skip
 
 

@@ -78,8 +78,10 @@ class ShotDetector:
 
     # --- streaming ---
 
-    def add(self, chunk: np.ndarray, *, final: bool = False) -> None:
-        """Take `chunk` (frames x FRAME_BYTES, uint8) and judge every frame it makes decidable."""
+    def add(self, chunk: np.ndarray, *, final: bool = False) -> dict[str, np.ndarray]:
+        """Take `chunk` (frames x FRAME_BYTES, uint8), judge every frame it makes decidable,
+        and return the chunk's features (see `frame_features.features`)."""
+        parts: dict[str, np.ndarray] = {}
         if chunk.shape[0]:
             parts = features(chunk)
             n = chunk.shape[0]
@@ -103,6 +105,7 @@ class ShotDetector:
         if final and self.group is not None:
             self._close_group()
         self.tail.drop_before(min(self.cut_judged, self.dissolve_judged) - 2 * self.reach)
+        return parts
 
     def _judge_frame(self, frame: int) -> None:
         t = self.tail
@@ -145,7 +148,9 @@ class ShotDetector:
         self.cuts.append(frame)
         ratio = cross / base
         self.scores[frame] = (cross, ratio, spread)
-        if cross < SURE_CHANGE or ratio < SURE_RATIO or spread < SURE_SPREAD:
+        # A cut to or from a blank frame needs no second look: a flash would have come back.
+        blank = t.blank[frame - t.first] or t.blank[frame - 1 - t.first]
+        if not blank and (cross < SURE_CHANGE or ratio < SURE_RATIO or spread < SURE_SPREAD):
             self.unsure.append(frame)
 
     def _bridged(self, frame: int, change: float) -> bool:
@@ -250,47 +255,52 @@ class ShotDetector:
     def _find_dissolves(self, lo: int, hi: int, final: bool) -> None:
         t, hits = self.tail, []
         events = np.concatenate([[0], np.cumsum(t.event)])
+        near = round(NEAR * self.fps)
+        sure = np.array(sorted(set(self.cuts) - set(self.unsure)), dtype=np.int64)
         for m in self.scales:
             c = np.arange(max(lo, t.first + 3 * m), min(hi, t.end - 3 * m))
+            # A sure cut nearby explains the change better (see `transitions`).
+            if sure.size and c.size:
+                at = np.searchsorted(sure, c - m - near)
+                c = c[(at >= sure.size) | (sure[np.minimum(at, sure.size - 1)] > c + m + near)]
             if not c.size:
                 continue
             a, b = c - m, c + m
-            change = self.tail.coarse_distance(a, b)
-            before, after = (
-                self.tail.coarse_distance(c - 3 * m, a),
-                self.tail.coarse_distance(b, c + 3 * m),
-            )
-            hist = self.tail.hist_distance(a, b)
-            hist_around = np.maximum(
-                np.maximum(
-                    self.tail.hist_distance(c - 3 * m, a), self.tail.hist_distance(b, c + 3 * m)
-                ),
-                0.01,
-            )
-            residual = np.zeros_like(change)
-            ga, gb = t.G[a - t.first], t.G[b - t.first]
-            for k in (m // 2, m, m + m // 2):
-                alpha = k / (2 * m)
-                blend = (1 - alpha) * ga + alpha * gb
-                residual = np.maximum(
-                    residual, np.abs(t.G[c - m + k - t.first] - blend).mean(axis=1)
-                )
-            spread = (np.abs(ga - gb) >= 0.5 * change[:, None]).mean(axis=1)
+            change = t.coarse_distance(a, b)
+            before, after = t.coarse_distance(c - 3 * m, a), t.coarse_distance(b, c + 3 * m)
+            hist = t.hist_distance(a, b)
+            around = np.maximum(t.hist_distance(c - 3 * m, a), t.hist_distance(b, c + 3 * m))
+            around = np.maximum(around, 0.01)
             pixels = change >= DISSOLVE_RATIO * np.maximum(before, after)
             # Colours alone when the pixels of one side move fast (a pan): the other side
             # must still be steadier than the change.
-            colours = (hist >= DISSOLVE_HIST_MIN) & (hist >= DISSOLVE_HIST_RATIO * hist_around)
+            colours = (hist >= DISSOLVE_HIST_MIN) & (hist >= DISSOLVE_HIST_RATIO * around)
             colours &= change >= DISSOLVE_HIST_RATIO * np.minimum(before, after)
             ok = (pixels & (change >= DISSOLVE_MIN_CHANGE)) | (
                 colours & (change >= DISSOLVE_MIN_CHANGE / 2)
             )
-            ok &= (residual <= DISSOLVE_RESIDUAL * change) & (spread >= DISSOLVE_SPREAD)
             # A flash or a pass in front of the lens says nothing about a dissolve.
             ok &= events[c + 3 * m + 1 - t.first] == events[c - 3 * m - t.first]
+            keep = np.flatnonzero(ok)  # the costlier tests on the few left
+            if not keep.size:
+                continue
+            c, a, b, change = c[keep], a[keep], b[keep], change[keep]
+            ga, gb = t.G[a - t.first], t.G[b - t.first]
+            residual = np.zeros_like(change)
+            for k in (m // 2, m, m + m // 2):
+                blend = ga + (k / (2 * m)) * (gb - ga)
+                residual = np.maximum(
+                    residual, np.abs(t.G[c - m + k - t.first] - blend).mean(axis=1)
+                )
+            spread = (np.abs(ga - gb) >= 0.5 * change[:, None]).mean(axis=1)
+            good = (residual <= DISSOLVE_RESIDUAL * change) & (spread >= DISSOLVE_SPREAD)
             strength = np.maximum(
-                change / np.maximum(np.maximum(before, after), 0.5), hist / hist_around
+                change / np.maximum(np.maximum(before[keep], after[keep]), 0.5),
+                hist[keep] / around[keep],
             )
-            for centre, ch, hd, st in zip(c[ok], change[ok], hist[ok], strength[ok], strict=True):
+            for centre, ch, hd, st in zip(
+                c[good], change[good], hist[keep][good], strength[good], strict=True
+            ):
                 if self._separated(int(centre), m, float(ch), float(hd)):
                     hits.append((int(centre) - m, int(centre), m, float(st)))
         for start, centre, m, strength in sorted(hits):

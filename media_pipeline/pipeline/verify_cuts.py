@@ -17,6 +17,7 @@ from .types import PipelineError, ProbeResult
 
 WIDTH = 256
 BEFORE, AFTER = 6, 10  # frames decoded either side of the cut: a pass or flash fits in
+BATCH = 8  # windows decoded by one ffmpeg run (each input holds a decoder open)
 EDGE_SHARE = 0.07  # the strongest 7% of gradients count as edges
 MIN_EDGES = 50  # fewer edge pixels than this: judge by colour alone
 SAME_EDGES = 0.5  # edge agreement (above chance, 0-1) at which the scene is the same
@@ -82,17 +83,24 @@ def same_scene(before: Iterable[np.ndarray], after: Iterable[np.ndarray]) -> boo
     return False
 
 
-def _window(path: str, probe: ProbeResult, frame: int, size: tuple[int, int]) -> np.ndarray:
+def _windows(
+    path: str, probe: ProbeResult, frames: list[int], size: tuple[int, int]
+) -> list[np.ndarray]:
+    """BEFORE + AFTER pictures around each of `frames`, from one ffmpeg run."""
     fps = probe.fps if probe.fps > 0 else 25.0
     count = BEFORE + AFTER
-    # Half a frame early, so the seek lands on the first frame wanted, not the one after.
-    start = (frame - BEFORE - 0.5) / fps
-    args = ffmpeg.frame_window_args(
-        path, demuxer=ffmpeg.demuxer_name(probe.format_name), start=start, frames=count, size=size
-    )
-    raw = ffmpeg.run(args, timeout=120).stdout
-    per = size[0] * size[1] * 3
-    return np.frombuffer(raw[: len(raw) // per * per], np.uint8).reshape(-1, size[1], size[0], 3)
+    # Half a frame early, so each seek lands on the first frame wanted, not the one after.
+    starts = [(frame - BEFORE - 0.5) / fps for frame in frames]
+    args = ffmpeg.frame_windows_args(
+        path, demuxer=ffmpeg.demuxer_name(probe.format_name), starts=starts, frames=count,
+        size=size,
+    )  # fmt: skip
+    raw = ffmpeg.run(args, timeout=120 + 30 * len(frames)).stdout
+    per = size[0] * size[1] * 3 * count
+    if len(raw) != per * len(frames):
+        raise PipelineError("decode_failed", "the windows around doubtful cuts came back short")
+    pictures = np.frombuffer(raw, np.uint8).reshape(len(frames), count, size[1], size[0], 3)
+    return list(pictures)
 
 
 def rejected_cuts(path: str, probe: ProbeResult, frames: Iterable[int]) -> frozenset[int]:
@@ -101,16 +109,18 @@ def rejected_cuts(path: str, probe: ProbeResult, frames: Iterable[int]) -> froze
     if ffmpeg.demuxer_name(probe.format_name) in ffmpeg.UNINDEXED_DEMUXERS or probe.width <= 0:
         return frozenset()
     height = max(2, round(WIDTH * probe.height / probe.width / 2) * 2)
+    frames = list(frames)
     rejected = set()
-    for frame in frames:
+    for first in range(0, len(frames), BATCH):
+        batch = frames[first : first + BATCH]
         try:
-            pictures = _window(path, probe, frame, (WIDTH, height)).astype(np.float32)
+            windows = _windows(path, probe, batch, (WIDTH, height))
         except PipelineError:
-            continue  # a window that will not decode proves nothing either way
-        if len(pictures) < BEFORE + 2:
-            continue
-        # Every frame before against every frame after: a flash or a pass in front of the lens
-        # ends within the window, and the scene it hid is there again.
-        if same_scene(pictures[:BEFORE], pictures[BEFORE:]):
-            rejected.add(frame)
+            continue  # windows that will not decode prove nothing either way
+        for frame, pictures in zip(batch, windows, strict=True):
+            pictures = pictures.astype(np.float32)
+            # Every frame before against every frame after: a flash or a pass in front of the
+            # lens ends within the window, and the scene it hid is there again.
+            if same_scene(pictures[:BEFORE], pictures[BEFORE:]):
+                rejected.add(frame)
     return frozenset(rejected)
