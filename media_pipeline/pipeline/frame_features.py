@@ -129,7 +129,7 @@ def features(chunk: np.ndarray) -> dict[str, np.ndarray]:
     point_luma = luma[:, AREA_H:].reshape(n, -1)
     H = np.concatenate(
         [
-            0.5 * _histogram(point_luma, 4),
+            0.5 * _histogram(point_luma[:, ::2], 4),  # every other sample is plenty
             0.25 * _histogram(points[:, 0].reshape(n, -1), 5),
             0.25 * _histogram(points[:, 1].reshape(n, -1), 5),
         ],

@@ -95,8 +95,7 @@ class ShotDetector:
                 self.tail.d[frames - self.tail.first] = self.tail.distance(frames, frames - 1)
         end = self.tail.end
         cut_upto = end if final else end - self.reach
-        for frame in range(self.cut_judged, max(self.cut_judged, cut_upto)):
-            self._judge_frame(frame)
+        self._judge_frames(self.cut_judged, max(self.cut_judged, cut_upto))
         self.cut_judged = max(self.cut_judged, cut_upto)
         dissolve_upto = end if final else self.cut_judged - self.reach
         if dissolve_upto > self.dissolve_judged:
@@ -107,13 +106,18 @@ class ShotDetector:
         self.tail.drop_before(min(self.cut_judged, self.dissolve_judged) - 2 * self.reach)
         return parts
 
-    def _judge_frame(self, frame: int) -> None:
+    def _judge_frames(self, lo: int, hi: int) -> None:
+        """Fades from the blank runs starting in [lo, hi), cuts from the big changes there."""
         t = self.tail
-        i = frame - t.first
-        if t.blank[i] and not t.blank[i - 1]:
-            self._fade_from(frame)
-        if t.d[i] >= CUT_FLOOR:
-            self._judge_cut(frame)
+        i, j = lo - t.first, hi - t.first
+        starts = t.blank[i:j] & ~t.blank[i - 1 : j - 1]
+        changes = t.d[i:j] >= CUT_FLOOR
+        for k in np.flatnonzero(starts | changes):
+            frame = lo + int(k)
+            if starts[k]:
+                self._fade_from(frame)
+            if changes[k]:
+                self._judge_cut(frame)
 
     # --- cuts ---
 
