@@ -521,29 +521,17 @@ def crossfaded_audio(
     """Graph lines from `source` (the `sounds` of `crossfade_spans` read through a concat
     list) to [acat]: the clips' sound back to back, every join crossfaded around its cut, as
     long as the clips together and in sync with them."""
-    lengths = [b - a for a, b in sounds]
-    graph = [
-        f"[{source}]aselect=concatdec_select,"
-        f"aresample={SAMPLE_RATE}:async=1:min_hard_comp=0.005:first_pts=0,"
-        "aformat=sample_fmts=fltp:channel_layouts=stereo[xjoined]"
-    ]
-    if len(spans) > 1:
-        points, at = [], 0.0
-        for length in lengths[:-1]:
-            at += length
-            points.append(str(round(at * SAMPLE_RATE)))
-        outs = "".join(f"[x{i}]" for i in range(len(spans)))
-        graph.append(f"[xjoined]asegment=samples={'|'.join(points)}{outs}")
-    else:
-        graph.append("[xjoined]anull[x0]")
-    joined = "x0"
+    # Read, pin to the timeline and split at the joins as `_audio_chain` does, from `source`.
+    front = _audio_chain(sounds)[: 2 if len(sounds) > 1 else 1]
+    graph = [front[0].replace("[0:a:0]", f"[{source}]", 1), *front[1:]]
+    joined = "a0"
     for i in range(1, len(spans)):
         # The sound read past clip i-1's end and before clip i's start overlaps at the join.
         overlap = (sounds[i - 1][1] - spans[i - 1][1]) + (spans[i][0] - sounds[i][0])
         if overlap >= 1.0 / SAMPLE_RATE:
-            graph.append(f"[{joined}][x{i}]acrossfade=d={overlap:.5f}:c1=tri:c2=tri[j{i}]")
+            graph.append(f"[{joined}][a{i}]acrossfade=d={overlap:.5f}:c1=tri:c2=tri[j{i}]")
         else:
-            graph.append(f"[{joined}][x{i}]concat=n=2:v=0:a=1[j{i}]")
+            graph.append(f"[{joined}][a{i}]concat=n=2:v=0:a=1[j{i}]")
         joined = f"j{i}"
     total = sum(b - a for a, b in spans)
     lead = spans[0][0] - sounds[0][0]
