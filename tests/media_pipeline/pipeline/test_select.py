@@ -17,7 +17,9 @@ from media_pipeline.pipeline.select import (
     select_clips,
     target_length,
 )
-from media_pipeline.pipeline.types import Analysis, PipelineError, Transition
+from media_pipeline.pipeline.types import Analysis, PipelineError
+
+from .media import analysis_of
 
 
 @pytest.mark.parametrize(
@@ -113,16 +115,11 @@ def test_every_scene_comes_back_with_a_score(feature, scenes):
 
 
 def test_a_movie_of_a_few_seconds_gets_a_recap_of_a_few_shots_not_a_sliver():
-    analysis = Analysis(
-        duration=12.0,
-        fps=25,
-        frames=300,
-        transitions=tuple(Transition(t, t, "cut") for t in (2.0, 4.0, 7.0, 9.0)),
-        black=(),
-        window=1.0,
-        motion=tuple(1.0 + (i % 4) for i in range(12)),
-        loudness=tuple(-30.0 + 3 * (i % 5) for i in range(12)),
-        looks=tuple(((i * 53) % 220,) * 12 for i in range(12)),
+    analysis = analysis_of(
+        12.0,
+        cuts=(2.0, 4.0, 7.0, 9.0),
+        motion=[1.0 + (i % 4) for i in range(12)],
+        loudness=[-30.0 + 3 * (i % 5) for i in range(12)],
     )
     target = target_length(analysis.duration, "auto")
 

@@ -9,23 +9,8 @@ import pytest
 from media_pipeline.pipeline.scenes import group_scenes
 from media_pipeline.pipeline.select import select_clips
 from media_pipeline.pipeline.speech import REACH, speech_of
-from media_pipeline.pipeline.types import Analysis, Cue, Transition
 
-
-def _analysis(cues=(), loudness=None, cuts=(), duration=60.0) -> Analysis:
-    windows = int(duration)
-    return Analysis(
-        duration=duration,
-        fps=25,
-        frames=int(duration * 25),
-        transitions=tuple(Transition(t, t, "cut") for t in cuts),
-        black=(),
-        window=1.0,
-        motion=(2.0,) * windows,
-        loudness=tuple(loudness) if loudness else (-25.0,) * windows,
-        cues=tuple(Cue(a, b, "words") for a, b in cues),
-        looks=tuple(((i * 37) % 200,) * 12 for i in range(windows)),
-    )
+from .media import analysis_of
 
 
 def _inside(at: float, cues) -> bool:
@@ -34,7 +19,7 @@ def _inside(at: float, cues) -> bool:
 
 def test_a_boundary_in_a_cue_moves_to_a_shot_boundary_outside_speech():
     cues = [(9.0, 11.0), (12.0, 14.0)]
-    speech = speech_of(_analysis(cues), [5.0, 10.0, 11.5, 20.0])
+    speech = speech_of(analysis_of(60.0, cues=cues), [5.0, 10.0, 11.5, 20.0])
 
     assert speech.settle(10.0, lo=0, hi=60) == 11.5
     assert speech.settle(20.0, lo=0, hi=60) == 20.0  # outside speech: left alone
@@ -42,7 +27,7 @@ def test_a_boundary_in_a_cue_moves_to_a_shot_boundary_outside_speech():
 
 def test_without_a_shot_boundary_near_it_moves_into_the_pause_beside_the_talk():
     cues = [(9.0, 11.0), (11.6, 13.0)]
-    speech = speech_of(_analysis(cues), [10.5])
+    speech = speech_of(analysis_of(60.0, cues=cues), [10.5])
 
     moved = speech.settle(10.5, lo=0, hi=60)
 
@@ -51,7 +36,7 @@ def test_without_a_shot_boundary_near_it_moves_into_the_pause_beside_the_talk():
 
 
 def test_deep_inside_a_long_speech_nothing_within_reach_helps_and_it_stays():
-    speech = speech_of(_analysis([(5.0, 15.0)]), [10.0])
+    speech = speech_of(analysis_of(60.0, cues=[(5.0, 15.0)]), [10.0])
 
     assert speech.settle(10.0, lo=0, hi=60) == 10.0
 
@@ -59,7 +44,7 @@ def test_deep_inside_a_long_speech_nothing_within_reach_helps_and_it_stays():
 def test_without_cues_a_boundary_moves_into_a_quiet_window():
     levels = [-20.0] * 60
     levels[31] = -45.0  # a breath between two loud stretches
-    speech = speech_of(_analysis(loudness=levels), [30.2])
+    speech = speech_of(analysis_of(60.0, loudness=levels), [30.2])
 
     assert 31.0 <= speech.settle(30.2, lo=0, hi=60) <= 32.0
 
@@ -69,7 +54,7 @@ def test_the_recap_cuts_no_clip_inside_speech_when_a_move_avoids_it():
     # a second before and after it: the rule always applies.
     cuts = [6.0 * k for k in range(1, 10)]
     cues = [(t - 1.0, t + 1.2) for t in cuts]
-    analysis = _analysis(cues, cuts=cuts)
+    analysis = analysis_of(60.0, cues=cues, cuts=cuts)
 
     selection = select_clips(analysis, group_scenes(analysis), target=12.0)
 
