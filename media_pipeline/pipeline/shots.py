@@ -70,7 +70,6 @@ class ShotDetector:
         self.cut_judged = 1
         self.dissolve_judged = 0
         self.cuts: list[int] = []
-        self.scores: dict[int, tuple[float, float, float]] = {}  # cut: change, ratio, spread
         self.unsure: list[int] = []
         self.gradual: list[tuple[int, int]] = []  # first, last frame
         self.fades: list[tuple[int, int]] = []
@@ -151,7 +150,6 @@ class ShotDetector:
             return
         self.cuts.append(frame)
         ratio = cross / base
-        self.scores[frame] = (cross, ratio, spread)
         # A cut to or from a blank frame needs no second look: a flash would have come back.
         blank = t.blank[frame - t.first] or t.blank[frame - 1 - t.first]
         if not blank and (cross < SURE_CHANGE or ratio < SURE_RATIO or spread < SURE_SPREAD):
@@ -201,7 +199,6 @@ class ShotDetector:
         if worst > DISSOLVE_RESIDUAL * float(np.abs(step).mean()):
             return False
         self.cuts.pop()
-        self.scores.pop(last, None)
         if last in self.unsure:
             self.unsure.remove(last)
         self.gradual.append((last - 1, frame))
