@@ -293,8 +293,15 @@ class ShotDetector:
                 residual = np.maximum(
                     residual, np.abs(t.G[c - m + k - t.first] - blend).mean(axis=1)
                 )
+            # A title fading in over a shot changes a few cells of the picture, a dissolve most
+            # of them, or else all of its colours: a histogram that changes five times more
+            # than around it, from one steady state to another.
             spread = (np.abs(ga - gb) >= 0.5 * change[:, None]).mean(axis=1)
-            good = (residual <= DISSOLVE_RESIDUAL * change) & (spread >= DISSOLVE_SPREAD)
+            recoloured = (hist[keep] >= 2 * DISSOLVE_HIST_MIN) & (
+                hist[keep] >= 2 * DISSOLVE_HIST_RATIO * around[keep]
+            )
+            wide = (spread >= DISSOLVE_SPREAD) | recoloured
+            good = (residual <= DISSOLVE_RESIDUAL * change) & wide
             strength = np.maximum(
                 change / np.maximum(np.maximum(before[keep], after[keep]), 0.5),
                 hist[keep] / around[keep],
