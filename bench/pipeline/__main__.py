@@ -11,7 +11,7 @@ import sys
 import tempfile
 import time
 
-from . import accuracy, machine, measure, movies, report
+from . import accuracy, machine, measure, movies, report, sets
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 LONG_MOVIE = 20 * 60  # seconds; longer movies are measured `--long-repeat` times
@@ -76,6 +76,14 @@ def bench_movie(movie: movies.BenchMovie, *, repeat: int, out_dir: str) -> dict:
             "tree_peak_mib": _mib(max(r["tree_peak_kib"] for r in items)),
         }
 
+    own_row = sets.item(
+        "own",
+        spec.name,
+        accuracy.truth_spans(truth),
+        {"boundaries": runs["analyze"][0]["boundaries"], "clips": runs["whole"][-1]["clip_spans"]},
+        runs["scenedetect"][0],
+        [(c.start, c.end) for c in truth.cues],
+    )
     ours = accuracy.score(runs["analyze"][0]["boundaries"], truth)
     theirs = accuracy.score(runs["scenedetect"][0]["boundaries"], truth)
     stable = all(r["boundaries"] == runs["analyze"][0]["boundaries"] for r in runs["analyze"])
@@ -153,7 +161,21 @@ def bench_movie(movie: movies.BenchMovie, *, repeat: int, out_dir: str) -> dict:
             "whole_vs_reference": round(cpu_of["whole"] / (cpu_of["decode"] + cpu_of["encode"]), 3),
         },
         "load": load,
+        "accuracy_row": own_row,
     }
+
+
+def accuracy_only(prepared: list[movies.BenchMovie]) -> list[dict]:
+    """The own generator's movies scored without timing anything: one select run each."""
+    rows = []
+    for movie in prepared:
+        _log(f"[own] {movie.spec.name}: ours, PySceneDetect")
+        ours = measure.run_worker("select", movie.path, movie.srt, cwd=ROOT)[1]
+        theirs = measure.run_worker("scenedetect", movie.path, cwd=ROOT)[1]
+        cues = [(c.start, c.end) for c in movie.truth.cues]
+        spans = accuracy.truth_spans(movie.truth)
+        rows.append(sets.item("own", movie.spec.name, spans, ours, theirs, cues))
+    return rows
 
 
 def bench_testdata(folder: str, *, repeat: int) -> list[dict]:
@@ -184,7 +206,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", default=os.path.join("bench", "out"), help="cache and results")
     parser.add_argument("--repeat", type=int, default=2, help="rounds per movie up to 20 min")
     parser.add_argument("--long-repeat", type=int, default=1, help="rounds for longer movies")
-    parser.add_argument("--testdata", help="also time analyze on the real clips in this folder")
+    parser.add_argument(
+        "--testdata", help="the real clips: scored against bench/labels, and analyze timed"
+    )
+    parser.add_argument(
+        "--accuracy", action="store_true", help="accuracy of every set only; time nothing"
+    )
     args = parser.parse_args(argv)
 
     out_dir = os.path.abspath(args.out)
@@ -194,11 +221,16 @@ def main(argv: list[str] | None = None) -> int:
     info["load_before"] = os.getloadavg()
     specs = movies.QUICK if args.quick else movies.FULL
     prepared = [movies.ensure_movie(spec, out_dir, log=_log) for spec in specs]
-    results = []
-    for movie in prepared:
-        repeat = args.long_repeat if movie.spec.duration > LONG_MOVIE else args.repeat
-        results.append(bench_movie(movie, repeat=repeat, out_dir=out_dir))
-    extra = bench_testdata(args.testdata, repeat=3) if args.testdata else []
+    results, rows = [], []
+    if args.accuracy:
+        rows = accuracy_only(prepared)
+    else:
+        for movie in prepared:
+            repeat = args.long_repeat if movie.spec.duration > LONG_MOVIE else args.repeat
+            results.append(bench_movie(movie, repeat=repeat, out_dir=out_dir))
+            rows.append(results[-1]["accuracy_row"])
+    rows += sets.run_story_and_real(out_dir, args.testdata, root=ROOT, log=_log)
+    extra = bench_testdata(args.testdata, repeat=3) if args.testdata and not args.accuracy else []
     info["load_after"] = os.getloadavg()
     data = {
         "command": " ".join(["python -m bench.pipeline", *(argv or sys.argv[1:])]),
@@ -207,13 +239,16 @@ def main(argv: list[str] | None = None) -> int:
         "wall_seconds": round(time.time() - started, 1),
         "machine": info,
         "movies": results,
-        "targets": report.check_targets(results),
+        "targets": report.check_targets(results) + report.check_sets(sets.summary(rows), rows),
         "testdata": extra,
+        "sets": sets.summary(rows),
+        "accuracy": rows,
     }
-    with open(os.path.join(out_dir, "results.json"), "w", encoding="utf-8") as fh:
+    name = "accuracy" if args.accuracy else "results"
+    with open(os.path.join(out_dir, f"{name}.json"), "w", encoding="utf-8") as fh:
         json.dump(data, fh, indent=2)
     text = report.render(data)
-    with open(os.path.join(out_dir, "results.md"), "w", encoding="utf-8") as fh:
+    with open(os.path.join(out_dir, f"{name}.md"), "w", encoding="utf-8") as fh:
         fh.write(text)
     print(text)
     return 0

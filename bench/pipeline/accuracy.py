@@ -1,4 +1,4 @@
-"""Shot-boundary precision, recall and F1 against the synthetic movie's truth.
+"""Shot-boundary precision, recall and F1 against a movie's truth (generated or hand-labelled).
 
 A detected boundary matches a hard cut within +-TOLERANCE seconds, or a dissolve anywhere in
 its span widened by TOLERANCE; each truth boundary is matched at most once (closest pairs
@@ -51,7 +51,13 @@ def truth_spans(truth: SynthTruth) -> list[tuple[float, float]]:
 
 
 def score(found: Sequence[float], truth: SynthTruth, tolerance: float = TOLERANCE) -> Score:
-    spans = truth_spans(truth)
+    return score_spans(found, truth_spans(truth), tolerance)
+
+
+def score_spans(
+    found: Sequence[float], spans: Sequence[tuple[float, float]], tolerance: float = TOLERANCE
+) -> Score:
+    """Match `found` instants to true boundaries given as spans ((t, t) for a cut)."""
     pairs = []
     for i, at in enumerate(found):
         for j, (start, end) in enumerate(spans):
@@ -65,3 +71,12 @@ def score(found: Sequence[float], truth: SynthTruth, tolerance: float = TOLERANC
             used_found.add(i)
             used_truth.add(j)
     return Score(found=len(found), truth=len(spans), matched=len(used_truth))
+
+
+def pooled(scores: Sequence[Score]) -> Score:
+    """One score over several movies: their matches, detections and truths added up."""
+    return Score(
+        found=sum(s.found for s in scores),
+        truth=sum(s.truth for s in scores),
+        matched=sum(s.matched for s in scores),
+    )

@@ -1,7 +1,7 @@
 """The measured side of the benchmark: one stage run in a fresh process, result as JSON.
 
-`python -m bench.pipeline.worker analyze|scenedetect|run_all MOVIE [SRT OUT_DIR]` runs the
-stage once, like a worker would, and prints one JSON line: the stage's wall time, what it
+`python -m bench.pipeline.worker analyze|scenedetect|select|run_all MOVIE [SRT [OUT_DIR]]` runs
+the stage once, like a worker would, and prints one JSON line: the stage's wall time, what it
 found, and the peak RSS of this process and of its largest ffmpeg child (getrusage).
 """
 
@@ -47,6 +47,26 @@ def run_analyze(movie: str) -> dict:
     }
 
 
+def run_select(movie: str, srt: str | None) -> dict:
+    """probe, analyze with the movie's cues, scenes and select ("auto"): what the recap keeps."""
+    from media_pipeline.pipeline import runner
+
+    clock = time.perf_counter()
+    probed = runner.run_probe(movie)
+    parsed = runner.load_subtitles(movie, probed, uploaded=srt, work_dir=".")
+    analysis = runner.run_analyze(movie, probed, parsed)
+    scenes = runner.run_scenes(analysis)
+    selection = runner.run_select(analysis, scenes, requested="auto")
+    return {
+        "seconds": time.perf_counter() - clock,
+        "frames": analysis.frames,
+        "boundaries": [t.at for t in analysis.transitions],
+        "gradual": sum(1 for t in analysis.transitions if t.kind == "gradual"),
+        "clips": [[c.start, c.end] for c in selection.clips],
+        "cues": [[c.start, c.end] for c in analysis.cues],
+    }
+
+
 def run_scenedetect(movie: str) -> dict:
     """PySceneDetect's ContentDetector with its defaults, via the one-call API."""
     import scenedetect
@@ -73,6 +93,7 @@ def run_whole(movie: str, srt: str, out_dir: str) -> dict:
         "seconds": done - clock,
         "recap_duration": report["recap_duration"],
         "clips": len(report["clips"]),
+        "clip_spans": report["clips"],
         "timings": report["timings"],
         "boundaries": [t["start"] / 2 + t["end"] / 2 for t in report["transitions"]],
     }
@@ -84,6 +105,8 @@ def main(argv: list[str]) -> int:
         result = run_analyze(movie)
     elif kind == "scenedetect":
         result = run_scenedetect(movie)
+    elif kind == "select":
+        result = run_select(movie, rest[0] if rest else None)
     elif kind == "run_all":
         result = run_whole(movie, rest[0], rest[1])
     else:

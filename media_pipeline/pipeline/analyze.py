@@ -1,12 +1,15 @@
 """Stage 2: one streaming decode of the movie into shot boundaries, black, motion and loudness.
 
-ffmpeg decodes once, scaled to a tiny grey picture, into a pipe read in fixed-size chunks; the
-audio of the same run arrives on a second pipe. Only per-frame scalars and a few seconds of
-tiny frames are kept, so memory does not grow with the pictures of a long movie.
+ffmpeg decodes once, scaled to two tiny pictures (see `shots`), into a pipe read in fixed-size
+chunks; the audio of the same run arrives on a second pipe. Only per-frame scalars and a few
+seconds of tiny frames are kept, so memory does not grow with the pictures of a long movie.
+The few cuts left in doubt are then looked at again in short windows (`verify_cuts`).
 """
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import math
 import os
 import tempfile
@@ -17,149 +20,59 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from . import ffmpeg
-from .types import Analysis, Cue, PipelineError, ProbeResult, Transition
+from . import ffmpeg, frame_features, shots, verify_cuts
+from .types import Analysis, Cue, PipelineError, ProbeResult
 
-WIDTH, HEIGHT = 64, 36
-CHUNK_FRAMES = 256  # 0.6 MB of tiny frames a chunk
+CHUNK_FRAMES = 256  # 1.8 MB of tiny frames a chunk
+PIPE_BYTES = 1 << 20
 WINDOW = 1.0  # seconds per motion / loudness value
 AUDIO_RATE = 8000
 SILENCE_DB = -120.0
-# Hard cuts: a frame difference well above its neighbours' and above an absolute floor.
-CUT_FLOOR = 12.0  # mean absolute change of a 32x18 grey frame, in 8-bit levels
-CUT_RATIO = 3.0
-CUT_NEIGHBOURS = 3
-CUT_LOOKAROUND = 0.25  # seconds either side in which the old picture must not come back
-CUT_SEPARATION = 0.5  # share of the cut's own change that must separate before from after
-# Gradual transitions: over 2m frames the picture changes much more than over the same span
-# before and after, and the frames between stay close to a blend of both ends.
-GRADUAL_SCALES = (0.2, 0.4, 0.8)  # half-span in seconds
-GRADUAL_MIN_CHANGE = 14.0  # mean absolute change of a 16x9 grey frame, 8-bit levels
-GRADUAL_RATIO = 1.5
-GRADUAL_MAX_RESIDUAL = 0.35
 BLACK_LEVEL = 32  # 8-bit luma at or below which a pixel counts as black
 BLACK_SHARE = 0.98
 BLACK_MIN = 0.4  # seconds
 
 
 @dataclass
-class _Features:
-    """Per-frame scalars, the few candidates worth keeping, and the last seconds of tiny frames.
+class _Frames:
+    """Per-frame scalars the later stages need, kept in typed arrays (5 bytes a frame), and the
+    12-value look of every window; the pictures themselves go to the shot detector only."""
 
-    Each decision that needs frames on both sides of an instant is taken once, as soon as the
-    frames after it have arrived; the frames themselves are dropped when they leave `tail`.
-    """
-
-    fps: float
-    scales: tuple[int, ...]  # half-spans, in frames, for gradual transitions
-    lookaround: int  # frames either side compared when confirming a cut
-    # Typed arrays: 5 bytes a frame, under 1 MB for two hours at 25 fps.
+    per_window: int
     change: array = field(default_factory=lambda: array("f"))  # frame vs previous frame
     black: array = field(default_factory=lambda: array("b"))
-    per_window: int = 25
     looks: list[tuple[int, ...]] = field(default_factory=list)
     look_sum: np.ndarray = field(default_factory=lambda: np.zeros(12))
     look_count: int = 0
-    separation: dict[int, float] = field(default_factory=dict)  # cut candidates only
-    gradual: list[tuple[int, int]] = field(default_factory=list)  # centre, half-span
-    tail: np.ndarray | None = None
-    judged: int = 0  # frames before this index have had every decision taken
+    previous: np.ndarray | None = None
 
     @property
     def frames(self) -> int:
         return len(self.change)
 
-    def add(self, chunk: np.ndarray, *, final: bool = False) -> None:
-        n = chunk.shape[0]
-        wide = chunk.astype(np.uint16)  # 2x2 block means by strided sums: cheaper than .mean
-        small = wide[:, ::2, ::2] + wide[:, 1::2, ::2] + wide[:, ::2, 1::2] + wide[:, 1::2, 1::2]
-        small = small.astype(np.float32) * np.float32(0.25)
-        first = self.frames - (0 if self.tail is None else self.tail.shape[0])
-        frames = small if self.tail is None else np.concatenate([self.tail, small])
-        if n:
-            flat = frames.reshape(frames.shape[0], -1)
-            diff = np.abs(flat[1:] - flat[:-1]).mean(axis=1, dtype=np.float32)
-            if diff.size < n:  # the very first frame has no predecessor
-                diff = np.concatenate([np.zeros(n - diff.size, np.float32), diff])
-            self.change.frombytes(diff[-n:].tobytes())
-            dark = np.count_nonzero(chunk.reshape(n, -1) <= BLACK_LEVEL, axis=1)
-            dark = dark >= BLACK_SHARE * WIDTH * HEIGHT
-            self.black.frombytes(dark.astype(np.int8).tobytes())
-            self._add_looks(small)
-        reach = max(3 * max(self.scales), self.lookaround)
-        upto = first + frames.shape[0] - (0 if final else reach)
-        if upto > self.judged:
-            self._confirm_cuts(frames, first, upto)
-            self._find_gradual(frames, first, upto)
-            self.judged = upto
-        keep = 2 * reach + 1
-        self.tail = frames[-keep:].copy()
-        if final and self.look_count:
-            self._close_look()
-
-    def _add_looks(self, small: np.ndarray) -> None:
-        grid = small.reshape(-1, 3, 6, 4, 8).mean(axis=(2, 4)).reshape(-1, 12)
+    def add(self, chunk: np.ndarray, flat: np.ndarray) -> None:
+        """Take `chunk` (raw frames) and its 32x18 luma `flat` (the shot detector's)."""
+        area = chunk[:, : frame_features.AREA_W * frame_features.AREA_H]
+        joined = flat if self.previous is None else np.concatenate([self.previous, flat])
+        diff = np.abs(joined[1:] - joined[:-1]).mean(axis=1, dtype=np.float32)
+        if self.previous is None:  # the very first frame has no predecessor
+            diff = np.concatenate([np.zeros(1, np.float32), diff])
+        self.change.frombytes(diff.tobytes())
+        self.previous = flat[-1:].copy()
+        dark = np.count_nonzero(area <= BLACK_LEVEL, axis=1)
+        dark = dark >= BLACK_SHARE * frame_features.AREA_W * frame_features.AREA_H
+        self.black.frombytes(dark.astype(np.int8).tobytes())
+        grid = flat.reshape(-1, 3, 6, 4, 8).mean(axis=(2, 4)).reshape(-1, 12)
         for row in grid:  # a few hundred rows a chunk: cheap next to the decode
             self.look_sum += row
             self.look_count += 1
             if self.look_count == self.per_window:
-                self._close_look()
+                self.close_look()
 
-    def _close_look(self) -> None:
+    def close_look(self) -> None:
         self.looks.append(tuple(int(v) for v in np.rint(self.look_sum / self.look_count)))
         self.look_sum = np.zeros(12)
         self.look_count = 0
-
-    def _confirm_cuts(self, frames: np.ndarray, first: int, upto: int) -> None:
-        # A cut leaves nothing of the picture before it: no frame shortly after resembles any
-        # frame shortly before. A car crossing the lens or a flash comes back; a cut does not.
-        k = self.lookaround
-        for index in range(self.judged, upto):
-            if index == 0 or self.change[index] < CUT_FLOOR:
-                continue
-            c = index - first
-            before = frames[max(0, c - k) : c].reshape(-1, 1, frames[0].size)
-            after = frames[c : c + k].reshape(1, -1, frames[0].size)
-            self.separation[index] = float(np.abs(before - after).mean(axis=2).min())
-
-    def _find_gradual(self, frames: np.ndarray, first: int, upto: int) -> None:
-        total = frames.shape[0]
-        # Coarser still (16x9): fine texture sliding in a shot must not look like a change.
-        flat = frames.reshape(total, HEIGHT // 4, 2, WIDTH // 4, 2).mean(axis=(2, 4))
-        flat = flat.reshape(total, -1)
-        for m in self.scales:
-            centres = np.arange(max(3 * m, self.judged - first), min(upto - first, total - 3 * m))
-            if centres.size == 0:
-                continue
-            a, b = flat[centres - m], flat[centres + m]
-            change = np.abs(a - b).mean(axis=1)
-            # Same-length spans either side: steady motion changes as much there as here.
-            before = np.abs(flat[centres - 3 * m] - a).mean(axis=1)
-            after = np.abs(b - flat[centres + 3 * m]).mean(axis=1)
-            residual = np.zeros_like(change)
-            for k in (m // 2, m, m + m // 2):
-                alpha = k / (2 * m)
-                blend = (1 - alpha) * a + alpha * b
-                residual = np.maximum(residual, np.abs(flat[centres - m + k] - blend).mean(axis=1))
-            hits = (
-                (change >= GRADUAL_MIN_CHANGE)
-                & (change >= GRADUAL_RATIO * np.maximum(before, after))
-                & (residual <= GRADUAL_MAX_RESIDUAL * change)
-            )
-            for c, total_change in zip(centres[hits], change[hits], strict=True):
-                if _separation(flat, c, m) >= CUT_SEPARATION * total_change:
-                    self.gradual.append((first + int(c), m))
-
-
-def _separation(flat: np.ndarray, c: int, m: int) -> float:
-    """Smallest difference between a frame before the span around `c` and one after it.
-
-    A dissolve leaves the old picture behind; a head turning away and back does not.
-    """
-    step = max(1, m // 4)
-    before = flat[c - 3 * m : c - m + 1 : step][:, None, :]
-    after = flat[c + m : c + 3 * m + 1 : step][None, :, :]
-    return float(np.abs(before - after).mean(axis=2).min())
 
 
 class _AudioMeter(threading.Thread):
@@ -223,24 +136,16 @@ def analyze(
     Setting `stop` kills the decode within a fraction of a second and raises `Stopped`.
     """
     fps = probe.fps if probe.fps > 0 else 25.0
-    scales = tuple(sorted({max(2, round(s * fps)) for s in GRADUAL_SCALES}))
-    features = _Features(
-        fps=fps,
-        scales=scales,
-        lookaround=max(2, round(CUT_LOOKAROUND * fps)),
-        per_window=max(1, round(fps * WINDOW)),
-    )
-    frame_bytes = WIDTH * HEIGHT
+    frames = _Frames(per_window=max(1, round(fps * WINDOW)))
+    detector = shots.ShotDetector(fps)
     expected = max(1.0, probe.duration * fps)
     meter: _AudioMeter | None = None
     read_fd = write_fd = None
     if probe.has_audio:
         read_fd, write_fd = os.pipe()
-    args = ffmpeg.analysis_args(
+    args = ffmpeg.shot_analysis_args(
         path,
         demuxer=ffmpeg.demuxer_name(probe.format_name),
-        width=WIDTH,
-        height=HEIGHT,
         audio_fd=write_fd,
         audio_rate=AUDIO_RATE,
     )
@@ -259,7 +164,8 @@ def analyze(
                     meter = _AudioMeter(read_fd, WINDOW)
                     read_fd = None
                     meter.start()
-                _read_frames(proc, features, frame_bytes, expected, progress)
+                _widen(proc.stdout.fileno())
+                _read_frames(proc, frames, detector, expected, progress)
                 proc.wait()
                 if meter is not None:
                     meter.join()
@@ -269,7 +175,8 @@ def analyze(
             for fd in (read_fd, write_fd):
                 if fd is not None:
                     os.close(fd)
-        _check_exit(proc, log, features.frames)
+        _check_exit(proc, log, frames.frames)
+    rejected = verify_cuts.rejected_cuts(path, probe, detector.unsure, stop=stop)
     if progress is not None:
         progress(1.0)
     duration = probe.duration
@@ -279,16 +186,23 @@ def analyze(
     return Analysis(
         duration=duration,
         fps=fps,
-        frames=features.frames,
-        transitions=_transitions(features),
-        black=_black_spans(features.black, fps),
+        frames=frames.frames,
+        transitions=detector.transitions(rejected),
+        black=_black_spans(frames.black, fps),
         window=WINDOW,
-        motion=_motion(features.change, fps, windows),
+        motion=_motion(frames.change, fps, windows),
         loudness=tuple(round(v, 2) for v in loudness),
         cues=cues,
         skipped_cues=skipped_cues,
-        looks=tuple((features.looks + [(0,) * 12] * windows)[:windows]),
+        looks=tuple((frames.looks + [(0,) * 12] * windows)[:windows]),
     )
+
+
+def _widen(fd: int) -> None:
+    """Let the pipe hold a chunk's worth of frames, so ffmpeg keeps decoding while a chunk is
+    being analysed instead of waiting for the reader (Linux; elsewhere the default stays)."""
+    with contextlib.suppress(OSError, AttributeError):
+        fcntl.fcntl(fd, fcntl.F_SETPIPE_SZ, PIPE_BYTES)
 
 
 def _fds(fd: int | None) -> tuple[int, ...]:
@@ -296,9 +210,14 @@ def _fds(fd: int | None) -> tuple[int, ...]:
 
 
 def _read_frames(
-    proc: ffmpeg.Supervised, features: _Features, frame_bytes: int, expected: float, progress
+    proc: ffmpeg.Supervised,
+    frames: _Frames,
+    detector: shots.ShotDetector,
+    expected: float,
+    progress: Callable[[float], None] | None,
 ) -> None:
-    chunk_bytes = frame_bytes * CHUNK_FRAMES
+    size = frame_features.FRAME_BYTES
+    chunk_bytes = size * CHUNK_FRAMES
     buffer = bytearray()
     reported = 0.0
     while True:
@@ -308,15 +227,20 @@ def _read_frames(
         buffer += data
         if len(buffer) < chunk_bytes:
             continue
-        features.add(np.frombuffer(bytes(buffer), np.uint8).reshape(-1, HEIGHT, WIDTH))
+        chunk = np.frombuffer(bytes(buffer), np.uint8).reshape(-1, size)
+        frames.add(chunk, detector.add(chunk)["S"])
         buffer.clear()
-        done = min(features.frames / expected, 0.99)
+        done = min(frames.frames / expected, 0.99)
         if progress is not None and done - reported >= 0.02:
             progress(done)
             reported = done
-    whole = len(buffer) - len(buffer) % frame_bytes
-    rest = np.frombuffer(bytes(buffer[:whole]), np.uint8).reshape(-1, HEIGHT, WIDTH)
-    features.add(rest, final=True)
+    whole = len(buffer) - len(buffer) % size
+    rest = np.frombuffer(bytes(buffer[:whole]), np.uint8).reshape(-1, size)
+    parts = detector.add(rest, final=True)
+    if rest.shape[0]:
+        frames.add(rest, parts["S"])
+    if frames.look_count:
+        frames.close_look()
 
 
 def _check_exit(proc: ffmpeg.Supervised, log, frames: int) -> None:
@@ -325,46 +249,6 @@ def _check_exit(proc: ffmpeg.Supervised, log, frames: int) -> None:
         log.seek(0)
         tail = log.read()[-2000:].decode("utf-8", "replace")
         raise PipelineError("decode_failed", f"the video could not be decoded: {tail}")
-
-
-def _transitions(f: _Features) -> tuple[Transition, ...]:
-    cuts = _hard_cuts(np.asarray(f.change, dtype=np.float32), f.separation)
-    found = [Transition(i / f.fps, i / f.fps, "cut") for i in cuts]
-    cut_frames = np.asarray(cuts, dtype=np.int64)
-    for start, end in _gradual_spans(f.gradual):
-        if cut_frames.size and np.any((cut_frames >= start - 1) & (cut_frames <= end + 1)):
-            continue  # a cut inside the span explains the change better
-        found.append(Transition(start / f.fps, end / f.fps, "gradual"))
-    return tuple(sorted(found, key=lambda t: t.start))
-
-
-def _hard_cuts(change: np.ndarray, separation: dict[int, float]) -> list[int]:
-    n = change.size
-    cuts: list[int] = []
-    for i in sorted(separation):
-        lo, hi = max(1, i - CUT_NEIGHBOURS), min(n, i + CUT_NEIGHBOURS + 1)
-        around = np.concatenate([change[lo:i], change[i + 1 : hi]])
-        baseline = float(np.median(around)) if around.size else 0.0
-        if change[i] < CUT_RATIO * max(baseline, 1.0):
-            continue  # the neighbours change as much: motion, not a cut
-        if separation[i] < CUT_SEPARATION * change[i]:
-            continue
-        if cuts and i - cuts[-1] <= 2:
-            continue
-        cuts.append(i)
-    return cuts
-
-
-def _gradual_spans(hits: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    """Merge overlapping detections into (first frame, last frame) spans."""
-    spans: list[tuple[int, int]] = []
-    for centre, m in sorted(hits):
-        start, end = centre - m, centre + m
-        if spans and start <= spans[-1][1]:
-            spans[-1] = (spans[-1][0], max(spans[-1][1], end))
-        else:
-            spans.append((start, end))
-    return spans
 
 
 def _black_spans(black: array, fps: float) -> tuple[tuple[float, float], ...]:

@@ -204,8 +204,9 @@ def _decodes(framemd5: bytes) -> bool:
 
 
 def _tail_decodes(path: str, demuxer: str, duration: float, stop: ffmpeg.StopSignal | None) -> bool:
-    """A frame decodes one second before the end (an mdat cut short fails here)."""
-    at = max(0.0, duration - 1.0)
+    """A frame decodes one second before the end (an mdat cut short fails here); without an
+    index the seek may pass the last keyframe, so there it starts ten seconds earlier."""
+    at = max(0.0, duration - (10.0 if demuxer in ffmpeg.UNINDEXED_DEMUXERS else 1.0))
     done = ffmpeg.run(
         ffmpeg.tail_check_args(path, demuxer=demuxer, at=at), timeout=120, check=False, stop=stop
     )

@@ -1,6 +1,9 @@
 """Render stage: the recap MP4 in one ffmpeg run, then the poster, the thumbnail sprite with its
 WebVTT index, the subtitles re-timed to the recap and the chapter track; verified, then moved
 into place together.
+
+The sound of every clip is read a little past its ends and crossfaded at each join; one
+measured gain brings the whole to -16 LUFS.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from dataclasses import replace
 import numpy as np
 
 from . import ffmpeg
+from .remux import needs_remux, remux_for_seeking
 from .subtitles import format_timestamp, retime_cues, write_vtt
 from .types import Cue, PipelineError, ProbeResult, RenderOutputs, Scene, Selection, Writeup
 from .verify import verify_recap
@@ -92,16 +96,19 @@ def _render_into(
     layout = sprite_layout(total, size)
     timings: dict[str, float] = {}
 
-    script = os.path.join(folder, "clips.ffconcat")
-    with open(script, "w", encoding="utf-8", newline="\n") as handle:
-        handle.write(ffmpeg.concat_script(movie, spans, start_time=probe.start_time))
+    if needs_remux(probe):
+        # MPEG-TS and program streams seek to the wrong frames: read an indexed copy.
+        probe = remux_for_seeking(movie, probe, os.path.join(folder, "movie.mp4"), stop=stop)
+        movie = probe.path
+    sounds = ffmpeg.crossfade_spans(spans, probe.duration)
+    script = _write_script(folder, "clips.ffconcat", movie, spans, probe.start_time)
+    sound_script = _write_script(folder, "sound.ffconcat", movie, sounds, probe.start_time)
 
     clock = time.monotonic()
     loudness = None
     if probe.has_audio:
-        scan = ffmpeg.run(
-            ffmpeg.loudness_scan_args(script, spans), timeout=_timeout(total), stop=stop
-        )
+        scan_args = ffmpeg.crossfade_loudness_scan_args(sound_script, spans, sounds)
+        scan = ffmpeg.run(scan_args, timeout=_timeout(total), stop=stop)
         loudness = ffmpeg.parse_loudness(scan.stderr)
         timings["loudness_scan"] = time.monotonic() - clock
 
@@ -113,16 +120,17 @@ def _render_into(
         if progress:
             progress(min(1.0, frames / expected_frames))
 
-    args = ffmpeg.recap_render_args(
-        script=script,
-        spans=spans,
-        has_audio=probe.has_audio,
-        size=size,
-        loudness=loudness,
-        sprite=layout,
-        out_video=paths["recap.mp4"],
-        out_sprite=paths["sprite.jpg"],
-    )
+    outputs = {"out_video": paths["recap.mp4"], "out_sprite": paths["sprite.jpg"]}
+    if probe.has_audio:
+        args = ffmpeg.crossfade_render_args(
+            video_script=script, audio_script=sound_script, spans=spans, sounds=sounds,
+            size=size, loudness=loudness, sprite=layout, **outputs,
+        )  # fmt: skip
+    else:
+        args = ffmpeg.recap_render_args(
+            script=script, spans=spans, has_audio=False, size=size, loudness=None,
+            sprite=layout, **outputs,
+        )  # fmt: skip
     ffmpeg.run_with_progress(args, on_frames=on_frames, timeout=_timeout(total), stop=stop)
     timings["render"] = time.monotonic() - clock
     write_thumbnails_vtt(paths["thumbnails.vtt"], total, layout)
@@ -168,6 +176,15 @@ def _publish(written: RenderOutputs, staging: str, out_dir: str) -> RenderOutput
         "chapters_vtt": place(written.chapters_vtt),
     }
     return replace(written, video=place(written.video), **placed)
+
+
+def _write_script(
+    folder: str, name: str, movie: str, spans: Sequence[tuple[float, float]], start_time: float
+) -> str:
+    path = os.path.join(folder, name)
+    with open(path, "w", encoding="utf-8", newline="\n") as handle:
+        handle.write(ffmpeg.concat_script(movie, spans, start_time=start_time))
+    return path
 
 
 def _timeout(recap_seconds: float) -> float:

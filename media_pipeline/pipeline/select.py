@@ -2,7 +2,8 @@
 
 Clips start and end on shot boundaries, fill the target length within 5% (a multiple-choice
 knapsack over runs of consecutive shots), cover the beginning, middle and end, and leave out
-the opening and closing black and the end credits.
+the opening and closing black and the end credits. A boundary that would cut into speech moves
+by up to 1.5 s, to another shot boundary or into a pause (`speech`).
 """
 
 from __future__ import annotations
@@ -10,14 +11,17 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 import numpy as np
 
+from .speech import speech_of
 from .types import Analysis, Clip, PipelineError, Scene, Selection
 
 AUTO_SHARE = 0.10
 AUTO_CAP = 180.0
+AUTO_FLOOR = 6.0  # seconds: a short movie still gets a recap of a few shots
 ALLOWED_TARGETS = (60, 180, 300, 600)
 TOLERANCE = 0.05
 MIN_CLIP = 1.5
@@ -32,9 +36,10 @@ _WORD = re.compile(r"\w{3,}", re.UNICODE)
 
 
 def target_length(duration: float, requested: str | int | None) -> float:
-    """Seconds of recap: "auto" is 10% of the running time capped at 3 minutes."""
+    """Seconds of recap: "auto" is 10% of the running time, at least AUTO_FLOOR seconds (or the
+    whole of a shorter movie) and at most 3 minutes."""
     if requested is None or str(requested).strip().lower() in ("", "auto"):
-        return min(duration * AUTO_SHARE, AUTO_CAP)
+        return min(max(duration * AUTO_SHARE, min(AUTO_FLOOR, duration)), AUTO_CAP)
     try:
         seconds = int(str(requested).strip())
     except ValueError:
@@ -132,19 +137,24 @@ class _Run:
         return self.end - self.start
 
 
-def _runs(scene: Scene, lo: float, hi: float, longest: float) -> list[_Run]:
-    """Runs of consecutive shots of `scene` inside [lo, hi], longest first per start shot."""
+def _runs(
+    scene: Scene, lo: float, hi: float, longest: float, settle: Callable[[float], float]
+) -> list[_Run]:
+    """Runs of consecutive shots of `scene` inside [lo, hi], longest first per start shot;
+    each end moved out of speech by `settle`."""
     # Whole shots only: a shot straddling the black or the credits is left out entirely.
     shots = [s for s in scene.shots if s.start >= lo - 1e-6 and s.end <= hi + 1e-6]
     runs: list[_Run] = []
     for i in range(len(shots)):
+        start = settle(shots[i].start)
         for j in range(i, len(shots)):
-            length = shots[j].end - shots[i].start
+            end = settle(shots[j].end)
+            length = end - start
             if length > longest:
                 break
             if length >= MIN_CLIP:
                 value = (scene.score + 0.05) * length - CLIP_PENALTY
-                runs.append(_Run(scene.index, shots[i].start, shots[j].end, value))
+                runs.append(_Run(scene.index, start, end, value))
     runs.sort(key=lambda r: -r.value)
     return runs[:RUNS_PER_SCENE]
 
@@ -219,11 +229,21 @@ def select_clips(analysis: Analysis, scenes: tuple[Scene, ...], *, target: float
     scored = score_scenes(analysis, scenes)
     bounds = sorted({x for s in scenes for shot in s.shots for x in (shot.start, shot.end)})
     lo, hi = (_snap(t, bounds, analysis.window) for t in content_span(analysis))
+    speech = speech_of(analysis, bounds)
+    settled: dict[float, float] = {}
+
+    def settle(at: float) -> float:
+        if at not in settled:
+            settled[at] = speech.settle(at, lo=lo, hi=hi)
+        return settled[at]
+
     if hi - lo <= target * (1 + TOLERANCE):
-        clips = [Clip(lo, hi)] if hi - lo >= MIN_CLIP else []
+        clips = [Clip(settle(lo), settle(hi))] if hi - lo >= MIN_CLIP else []
         return Selection(target=target, clips=_place(clips), scenes=scored)
     longest = max(MIN_CLIP, min(max(target * 0.4, 12.0), target, 60.0))
-    groups = {s.index: _runs(s, lo, hi, longest) for s in scored if s.end > lo and s.start < hi}
+    groups = {
+        s.index: _runs(s, lo, hi, longest, settle) for s in scored if s.end > lo and s.start < hi
+    }
     groups = {k: v for k, v in groups.items() if v}
     # Aim a little inside ±5%: run lengths are rounded to the knapsack's step.
     low, high = target * (1 - 0.8 * TOLERANCE), target * (1 + 0.8 * TOLERANCE)
@@ -237,7 +257,7 @@ def select_clips(analysis: Analysis, scenes: tuple[Scene, ...], *, target: float
                 r
                 for runs in groups.values()
                 for r in runs
-                if _acts([r], lo, hi) == {act} and r.duration <= target / 4
+                if _acts([r], lo, hi) == {act} and r.duration <= target / 3
             ]
             if pool:
                 forced.append(max(pool, key=lambda r: r.value / r.duration))
@@ -249,7 +269,8 @@ def select_clips(analysis: Analysis, scenes: tuple[Scene, ...], *, target: float
             chosen = covered
     clips = [Clip(r.start, r.end) for r in sorted(chosen, key=lambda r: r.start)]
     if not clips:
-        clips = [_busiest_span(analysis, lo, hi, max(target, MIN_CLIP))]
+        busiest = _busiest_span(analysis, lo, hi, max(target, MIN_CLIP))
+        clips = [Clip(settle(busiest.start), settle(busiest.end))]
     return Selection(target=target, clips=_place(_merge(clips)), scenes=scored)
 
 
@@ -272,10 +293,11 @@ def _busiest_span(analysis: Analysis, lo: float, hi: float, target: float) -> Cl
 
 
 def _merge(clips: list[Clip]) -> list[Clip]:
+    """Clips that touch or overlap (their ends moved out of speech) become one."""
     merged: list[Clip] = []
     for c in clips:
         if merged and c.start - merged[-1].end < 1e-6:
-            merged[-1] = Clip(merged[-1].start, c.end)
+            merged[-1] = Clip(merged[-1].start, max(merged[-1].end, c.end))
         else:
             merged.append(c)
     return merged

@@ -8,6 +8,8 @@ user text ever lands in a filter graph.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from .process import Arg, Input, Output
 
 
@@ -112,4 +114,71 @@ def asr_audio_args(path: str, *, demuxer: str, rate: int) -> list[Arg]:
         "-map", "0:a:0", "-vn", "-sn", "-dn",
         "-ac", "1", "-ar", str(int(rate)),
         "-f", "f32le", "pipe:1",
+    ]  # fmt: skip
+
+
+# --- the shot analysis, verification windows and remux ---
+
+SHOT_AREA = (64, 36)  # see shots.py: area-averaged luma over point-sampled colour, one frame
+# Containers without an index: a seek lands by byte estimate, often on the wrong frames.
+UNINDEXED_DEMUXERS = frozenset({"mpegts", "mpeg"})
+
+
+def shot_analysis_args(
+    path: str, *, demuxer: str, audio_fd: int | None, audio_rate: int
+) -> list[Arg]:
+    """`analysis_args` with another picture on stdout: per frame, a 64x72 yuv420p frame with
+    the luma averaged over areas on top and point samples with their colour below.
+
+    Point samples keep what averaging loses (a fine pattern's spread of values) and cost next
+    to nothing; only the luma is averaged over the full picture.
+    """
+    w, h = SHOT_AREA
+    args = analysis_args(
+        path, demuxer=demuxer, width=w, height=h, audio_fd=audio_fd, audio_rate=audio_rate
+    )
+    args[args.index("-vf") + 1] = (
+        f"split=2[full][pts];[full]scale={w}:{h}:flags=area,format=gray,format=yuv420p[area];"
+        f"[pts]scale={w}:{h}:flags=neighbor,format=yuv420p[points];[area][points]vstack"
+    )
+    args[args.index("-pix_fmt") + 1] = "yuv420p"
+    # The loop filter stays on: without it H.264 drifts until the next keyframe, where the
+    # picture snaps back, which looks like a cut in smooth footage.
+    at = args.index("-skip_loop_filter")
+    del args[at : at + 2]
+    # Two tiny branches: threads would cost more in hand-offs than the filters themselves.
+    return ["-filter_threads", "1", *args]
+
+
+def frame_windows_args(
+    path: str, *, demuxer: str, starts: Sequence[float], frames: int, size: tuple[int, int]
+) -> list[Arg]:
+    """`frames` frames from each of `starts` (seconds, accurate seeks), one window after the
+    other as RGB24 of `size` on stdout; a window cut short by the movie's end is padded with
+    its last frame, so every window has exactly `frames`."""
+    w, h, count = int(size[0]), int(size[1]), int(frames)
+    args: list[Arg] = []
+    graph = []
+    for n, start in enumerate(starts):
+        args += ["-ss", f"{max(0.0, start):.4f}", "-f", demuxer, "-i", Input(path)]
+        graph.append(
+            f"[{n}:v:0]trim=end_frame={count},setpts=PTS-STARTPTS,"
+            f"tpad=stop={count}:stop_mode=clone,trim=end_frame={count},"
+            f"scale={w}:{h}:flags=area,format=rgb24[w{n}]"
+        )
+    joined = "".join(f"[w{n}]" for n in range(len(starts)))
+    graph.append(f"{joined}concat=n={len(starts)}:v=1:a=0[windows]")
+    return [
+        *args, "-filter_complex", ";".join(graph), "-map", "[windows]",
+        "-fps_mode", "passthrough", "-f", "rawvideo", "-pix_fmt", "rgb24", "pipe:1",
+    ]  # fmt: skip
+
+
+def remux_args(path: str, *, demuxer: str, out: str) -> list[Arg]:
+    """Copy the first video and audio stream of `path` into the MP4 `out`, re-encoding
+    nothing; MP4's index makes every later seek land on the frame asked for."""
+    return [
+        "-f", demuxer, "-i", Input(path),
+        "-map", "0:v:0", "-map", "0:a:0?", "-c", "copy", "-sn", "-dn",
+        "-movflags", "+faststart", "-f", "mp4", Output(out),
     ]  # fmt: skip

@@ -189,3 +189,91 @@ def recap_render_args(
             "-map", "[sprite]", "-frames:v", "1", "-q:v", "4", "-update", "1", Output(out_sprite),
         ]  # fmt: skip
     return args
+
+
+# --- crossfaded joins: each clip's sound read a little wider, overlapped at the cut ---
+
+CROSSFADE = 0.12  # seconds of sound overlapping at every join, centred on the cut
+EDGE_FADE = 0.02  # seconds faded in at the recap's start and out at its end: no click there
+
+
+def crossfade_spans(
+    spans: Sequence[tuple[float, float]], duration: float
+) -> list[tuple[float, float]]:
+    """The stretch of sound read for each clip: the clip widened by half a crossfade either
+    side (less where the movie begins or ends)."""
+    half = CROSSFADE / 2
+    end = duration if duration > 0 else float("inf")
+    return [(max(0.0, start - half), min(end, stop + half)) for start, stop in spans]
+
+
+def crossfaded_audio(
+    spans: Sequence[tuple[float, float]],
+    sounds: Sequence[tuple[float, float]],
+    *,
+    source: str,
+) -> list[str]:
+    """Graph lines from `source` (the `sounds` of `crossfade_spans` read through a concat
+    list) to [acat]: the clips' sound back to back, every join crossfaded around its cut, as
+    long as the clips together and in sync with them."""
+    # Read, pin to the timeline and split at the joins as `_audio_chain` does, from `source`.
+    front = _audio_chain(sounds)[: 2 if len(sounds) > 1 else 1]
+    graph = [front[0].replace("[0:a:0]", f"[{source}]", 1), *front[1:]]
+    joined = "a0"
+    for i in range(1, len(spans)):
+        # The sound read past clip i-1's end and before clip i's start overlaps at the join.
+        overlap = (sounds[i - 1][1] - spans[i - 1][1]) + (spans[i][0] - sounds[i][0])
+        if overlap >= 1.0 / SAMPLE_RATE:
+            graph.append(f"[{joined}][a{i}]acrossfade=d={overlap:.5f}:c1=tri:c2=tri[j{i}]")
+        else:
+            graph.append(f"[{joined}][a{i}]concat=n=2:v=0:a=1[j{i}]")
+        joined = f"j{i}"
+    total = sum(b - a for a, b in spans)
+    lead = spans[0][0] - sounds[0][0]
+    graph.append(
+        f"[{joined}]atrim=start={lead:.5f}:duration={total:.5f},asetpts=PTS-STARTPTS,"
+        f"afade=t=in:d={EDGE_FADE}:curve=tri,"
+        f"afade=t=out:st={max(0.0, total - EDGE_FADE):.5f}:d={EDGE_FADE}:curve=tri[acat]"
+    )
+    return graph
+
+
+def crossfade_loudness_scan_args(
+    script: str, spans: Sequence[tuple[float, float]], sounds: Sequence[tuple[float, float]]
+) -> list[Arg]:
+    """The EBU R128 summary (stderr) of exactly the sound `crossfade_render_args` encodes;
+    `script` lists the `sounds`."""
+    graph = crossfaded_audio(spans, sounds, source="0:a:0")
+    graph.append("[acat]ebur128=peak=true:framelog=quiet[aout]")
+    return [
+        *_concat_input(script, audio_only=True),
+        "-filter_complex", ";".join(graph), "-map", "[aout]", "-f", "null", "-",
+    ]  # fmt: skip
+
+
+def crossfade_render_args(
+    *,
+    video_script: str,
+    audio_script: str,
+    spans: Sequence[tuple[float, float]],
+    sounds: Sequence[tuple[float, float]],
+    size: tuple[int, int],
+    loudness: dict[str, float] | None,
+    sprite: tuple[float, int, int, int, int] | None,
+    out_video: str,
+    out_sprite: str,
+) -> list[Arg]:
+    """`recap_render_args` with the sound read through its own list (`audio_script`, the
+    `sounds`) and crossfaded at every join instead of faded out and in."""
+    args = recap_render_args(
+        script=video_script, spans=spans, has_audio=False, size=size, loudness=None,
+        sprite=sprite, out_video=out_video, out_sprite=out_sprite,
+    )  # fmt: skip
+    at = args.index("-filter_complex")
+    pictures = [line for line in args[at + 1].split(";") if not line.startswith("anullsrc=")]
+    sound = crossfaded_audio(spans, sounds, source="1:a:0")
+    sound.append(f"[acat]{loudness_filter(loudness)}[aout]")
+    return [
+        "-an", *args[:at], *_concat_input(audio_script, audio_only=True),
+        "-filter_complex", ";".join(pictures + sound), *args[at + 2 :],
+    ]  # fmt: skip

@@ -9,7 +9,7 @@ import subprocess
 import numpy as np
 
 from media_pipeline.pipeline import ffmpeg
-from media_pipeline.pipeline.types import ProbeResult, SubtitleStream
+from media_pipeline.pipeline.types import Analysis, Cue, ProbeResult, SubtitleStream, Transition
 
 
 def _ffmpeg(*args: str) -> subprocess.CompletedProcess:
@@ -75,6 +75,33 @@ def probe_of(
         video_codec="h264",
         audio_codec="aac" if audio else None,
         subtitle_streams=subtitles,
+    )
+
+
+def analysis_of(
+    duration: float,
+    *,
+    cuts=(),
+    cues=(),
+    loudness=None,
+    motion=None,
+    looks=None,
+    black=(),
+) -> Analysis:
+    """An analysis written by hand: one window a second, cuts at `cuts`, `cues` as (start,
+    end); looks vary from window to window unless given."""
+    windows = int(duration)
+    return Analysis(
+        duration=duration,
+        fps=25,
+        frames=int(duration * 25),
+        transitions=tuple(Transition(t, t, "cut") for t in cuts),
+        black=tuple(black),
+        window=1.0,
+        motion=tuple(motion) if motion else (2.0,) * windows,
+        loudness=tuple(loudness) if loudness else (-25.0,) * windows,
+        cues=tuple(Cue(a, b, "words") for a, b in cues),
+        looks=tuple(looks) if looks else tuple(((i * 37) % 200,) * 12 for i in range(windows)),
     )
 
 

@@ -12,12 +12,14 @@ import pytest
 
 from media_pipeline.pipeline.ffmpeg import (
     concat_script,
+    crossfade_render_args,
+    crossfade_spans,
     loudness_filter,
     parse_loudness,
-    recap_render_args,
     run,
 )
 from media_pipeline.pipeline.probe import ProbeLimits, probe
+from media_pipeline.pipeline.remux import needs_remux, remux_for_seeking
 from media_pipeline.pipeline.render import fit_size, render_recap, sprite_layout
 from media_pipeline.pipeline.subtitles import parse_subtitles
 from media_pipeline.pipeline.types import (
@@ -208,7 +210,9 @@ def test_sprite_layout_caps_the_tile_count_for_long_recaps():
     assert cols * rows >= 100 and cols == 10
 
 
-def _flash_and_beep_movie(path: str, duration: float, *, offset: float = 0.0) -> str:
+def _flash_and_beep_movie(
+    path: str, duration: float, *, offset: float = 0.0, container: str = "mp4", gop: int = 25
+) -> str:
     """Black video with a white flash at 0.5 s past every even second, and a 1 kHz beep exactly
     as long as each flash (sample-accurate); 1-second GOPs, so clips start between keyframes."""
     flash = "lt(mod(t-0.5,2),0.12)"
@@ -216,9 +220,9 @@ def _flash_and_beep_movie(path: str, duration: float, *, offset: float = 0.0) ->
         "-f", "lavfi", "-i", f"aevalsrc='if({flash},0.5*sin(2*PI*1000*t),0)':s=48000:d={duration}",
         "-f", "lavfi", "-i",
         f"color=black:s=160x90:r=25:d={duration},drawbox=c=white:t=fill:enable='{flash}'",
-        "-map", "1:v", "-map", "0:a", "-c:v", "libx264", "-preset", "ultrafast", "-g", "25",
+        "-map", "1:v", "-map", "0:a", "-c:v", "libx264", "-preset", "ultrafast", "-g", str(gop),
         "-pix_fmt", "yuv420p", "-c:a", "aac", "-b:a", "128k", "-output_ts_offset", str(offset),
-        path,
+        "-f", container, path,
     )  # fmt: skip
     return path
 
@@ -226,6 +230,57 @@ def _flash_and_beep_movie(path: str, duration: float, *, offset: float = 0.0) ->
 def _onsets(values: np.ndarray, rate: float, threshold: float) -> list[float]:
     above = values > threshold
     return [i / rate for i in np.flatnonzero(above[1:] & ~above[:-1]) + 1]
+
+
+def _decoded(path: str, width: int = 160, height: int = 90) -> tuple[np.ndarray, np.ndarray]:
+    """The recap's frames (grey) and its sound (mono float samples at 48 kHz)."""
+    frames = np.frombuffer(
+        _ffmpeg("-i", path, "-map", "0:v", "-f", "rawvideo", "-pix_fmt", "gray", "-").stdout,
+        np.uint8,
+    ).reshape(-1, width * height)
+    samples = np.frombuffer(
+        _ffmpeg("-i", path, "-map", "0:a", "-ac", "1", "-f", "f32le", "-").stdout, "<f4"
+    )
+    return frames, samples
+
+
+def _assert_flashes_and_beeps_in_place(path: str, spans: list[tuple[float, float]]) -> None:
+    """One flash per clip, 0.2 s into it (each clip starts 0.2 s before its flash), each with
+    its beep; sound and pictures as long as the clips together."""
+    frames, samples = _decoded(path)
+    total = sum(b - a for a, b in spans)
+    assert abs(len(frames) - total * 25) <= 3  # each clip starts and ends on whole frames
+    assert abs(len(samples) / 48000 - total) < 0.025  # one AAC frame
+    flashes = _onsets(frames.mean(axis=1), 25.0, 128)
+    envelope = np.abs(samples[: len(samples) // 480 * 480]).reshape(-1, 480).max(axis=1)
+    beeps = _onsets(envelope, 100.0, 0.05)
+    # One flash per clip: the frames decoded past a clip's end (up to 2.8 s past each start,
+    # where the next flash is) never reach the recap.
+    assert len(flashes) == len(spans) == len(beeps)
+    placed, at = [], 0.0
+    for start, end in spans:
+        placed.append(at + 0.2)
+        at += end - start
+    for flash, beep, expected in zip(flashes, beeps, placed, strict=True):
+        assert abs(beep - expected) <= 0.025  # an AAC frame
+        assert abs(flash - expected) <= 0.045  # within a frame
+
+
+def _render(movie: str, probed, spans, out: str, folder) -> None:
+    """The render's own ffmpeg run: pictures through one clip list, sound through another."""
+    sounds = crossfade_spans(spans, probed.duration)
+    scripts = []
+    for name, listed in (("clips", spans), ("sound", sounds)):
+        script = folder / f"{name}.ffconcat"
+        script.write_text(concat_script(movie, listed, start_time=probed.start_time), "utf-8")
+        scripts.append(str(script))
+    run(
+        crossfade_render_args(
+            video_script=scripts[0], audio_script=scripts[1], spans=spans, sounds=sounds,
+            size=(160, 90), loudness=None, sprite=None, out_video=out,
+            out_sprite=str(folder / "sprite.jpg"),
+        )
+    )  # fmt: skip
 
 
 @pytest.mark.parametrize("offset", [0.0, 7.5])
@@ -236,40 +291,63 @@ def test_sound_stays_in_sync_with_the_pictures_across_many_joins(tmp_path, offse
     probed = probe(movie, limits=ProbeLimits())
     assert probed.start_time == pytest.approx(offset, abs=0.001)
     spans = [(4.0 * k + 0.3, 4.0 * k + 1.1 + 0.1 * (k % 3)) for k in range(20)]
-    script = tmp_path / "clips.ffconcat"
-    script.write_text(concat_script(movie, spans, start_time=probed.start_time), encoding="utf-8")
     out = str(tmp_path / "recap.mp4")
-    args = recap_render_args(
-        script=str(script), spans=spans, has_audio=True, size=(160, 90), loudness=None,
-        sprite=None, out_video=out, out_sprite=str(tmp_path / "sprite.jpg"),
-    )  # fmt: skip
-    run(args)
 
-    frames = np.frombuffer(
-        _ffmpeg("-i", out, "-map", "0:v", "-f", "rawvideo", "-pix_fmt", "gray", "-").stdout,
-        np.uint8,
-    ).reshape(-1, 90 * 160)
-    samples = np.frombuffer(
-        _ffmpeg("-i", out, "-map", "0:a", "-ac", "1", "-f", "f32le", "-").stdout, "<f4"
+    _render(movie, probed, spans, out, tmp_path)
+
+    _assert_flashes_and_beeps_in_place(out, spans)
+
+
+def test_an_mpeg_ts_with_long_gops_is_cut_on_the_right_frames(tmp_path):
+    """MPEG-TS has no index: seeks in it land seconds off. The probe accepts it, and the render
+    reads an MP4 copy made by stream copy, so every clip starts on its own flash."""
+    movie = _flash_and_beep_movie(
+        str(tmp_path / "flashes.ts"), duration=60.0, container="mpegts", gop=50
     )
-    # The sound lasts as long as the clips together, to an AAC frame; the pictures to a few
-    # frames (each clip starts and ends on whole frames).
-    total = sum(b - a for a, b in spans)
-    assert abs(len(frames) - total * 25) <= 3
-    assert abs(len(samples) / 48000 - total) < 0.025  # one AAC frame
-    flashes = _onsets(frames.mean(axis=1), 25.0, 128)
-    envelope = np.abs(samples[: len(samples) // 480 * 480]).reshape(-1, 480).max(axis=1)
-    beeps = _onsets(envelope, 100.0, 0.05)
-    # One flash per clip: the frames decoded past a clip's end (up to 2.8 s past each start,
-    # where the next flash is) never reach the recap.
-    assert len(flashes) == len(spans) == len(beeps)
-    placed, at = [], 0.0
-    for start, end in spans:  # each clip starts 0.2 s before its flash
-        placed.append(at + 0.2)
+    probed = probe(movie, limits=ProbeLimits())
+    assert needs_remux(probed)
+    copy = remux_for_seeking(movie, probed, str(tmp_path / "copy.mp4"))
+    assert not needs_remux(copy)
+    assert copy.duration == pytest.approx(probed.duration, abs=0.1)
+    spans = [(4.0 * k + 0.3, 4.0 * k + 1.1 + 0.1 * (k % 3)) for k in range(12)]
+
+    outputs = render_recap(
+        movie=movie,
+        probe=probed,
+        selection=Selection(target=10.0, clips=tuple(Clip(a, b) for a, b in spans)),
+        cues=(),
+        writeup=Writeup(language="en", synopsis="", chapters=()),
+        out_dir=str(tmp_path / "out"),
+    )
+
+    _assert_flashes_and_beeps_in_place(outputs.video, spans)
+
+
+def test_every_join_crossfades_the_sound_without_a_click(tmp_path):
+    """A steady tone cut at arbitrary phases would jump at every join; the crossfade keeps each
+    step between samples as small as the tone's own, and the sound never drops out."""
+    movie = str(tmp_path / "tone.mp4")
+    _ffmpeg("-f", "lavfi", "-i", "sine=f=440:r=48000:d=30", "-f", "lavfi", "-i",
+            "testsrc2=s=160x90:r=25:d=30", "-map", "1:v", "-map", "0:a", "-c:v", "libx264",
+            "-preset", "ultrafast", "-c:a", "aac", "-b:a", "192k", movie)  # fmt: skip
+    probed = probe(movie, limits=ProbeLimits())
+    spans = [(1.013, 3.0), (7.37, 9.5), (14.111, 16.0), (21.7, 24.23)]
+    out = str(tmp_path / "recap.mp4")
+
+    _render(movie, probed, spans, out, tmp_path)
+
+    _, samples = _decoded(out)
+    steps = np.abs(np.diff(samples))
+    joins, at = [], 0.0
+    for start, end in spans[:-1]:
         at += end - start
-    for flash, beep, expected in zip(flashes, beeps, placed, strict=True):
-        assert abs(beep - expected) <= 0.025  # an AAC frame
-        assert abs(flash - expected) <= 0.045  # within a frame
+        joins.append(round(at * 48000))
+    tone_step = float(np.percentile(steps[4800:9600], 99.9))  # inside the first clip
+    level = float(np.sqrt(np.mean(samples[4800:9600] ** 2)))
+    for join in joins:
+        near = slice(join - 2400, join + 2400)  # 50 ms either side
+        assert steps[near].max() <= 1.5 * tone_step
+        assert np.sqrt(np.mean(samples[join - 240 : join + 240] ** 2)) >= 0.5 * level
 
 
 def test_the_clip_list_quotes_the_path_and_refuses_line_breaks(tmp_path):

@@ -7,19 +7,18 @@ import itertools
 from media_pipeline.pipeline.scenes import group_scenes, shots_from
 from media_pipeline.pipeline.types import Analysis, Transition
 
+from .media import analysis_of
+
 
 def _analysis(duration: float, cuts: list[float], looks=None, black=()) -> Analysis:
     windows = int(duration)
-    return Analysis(
-        duration=duration,
-        fps=25.0,
-        frames=int(duration * 25),
-        transitions=tuple(Transition(c, c, "cut") for c in cuts),
-        black=tuple(black),
-        window=1.0,
-        motion=(1.0,) * windows,
-        loudness=(-20.0,) * windows,
-        looks=tuple(looks) if looks is not None else ((100,) * 12,) * windows,
+    return analysis_of(
+        duration,
+        cuts=cuts,
+        motion=[1.0] * windows,
+        loudness=[-20.0] * windows,
+        looks=looks if looks is not None else [(100,) * 12] * windows,
+        black=black,
     )
 
 

@@ -19,6 +19,8 @@ from media_pipeline.pipeline.select import (
 )
 from media_pipeline.pipeline.types import Analysis, PipelineError
 
+from .media import analysis_of
+
 
 @pytest.mark.parametrize(
     ("duration", "requested", "expected"),
@@ -29,6 +31,9 @@ from media_pipeline.pipeline.types import Analysis, PipelineError
         (7200, 300, 300),
         (7200, "600", 600),
         (90, "60", 60),
+        (30, "auto", 6),
+        (12, "auto", 6),
+        (4, "auto", 4),
     ],
 )
 def test_target_length_is_ten_percent_capped_or_one_of_the_offered_lengths(
@@ -107,6 +112,23 @@ def test_every_scene_comes_back_with_a_score(feature, scenes):
     assert [s.index for s in selection.scenes] == [s.index for s in scenes]
     assert all(0.0 <= s.score <= 1.0 for s in selection.scenes)
     assert len({s.score for s in selection.scenes}) > 1
+
+
+def test_a_movie_of_a_few_seconds_gets_a_recap_of_a_few_shots_not_a_sliver():
+    analysis = analysis_of(
+        12.0,
+        cuts=(2.0, 4.0, 7.0, 9.0),
+        motion=[1.0 + (i % 4) for i in range(12)],
+        loudness=[-30.0 + 3 * (i % 5) for i in range(12)],
+    )
+    target = target_length(analysis.duration, "auto")
+
+    selection = select_clips(analysis, group_scenes(analysis), target=target)
+
+    assert target == 6.0
+    assert selection.duration == pytest.approx(6.0, rel=0.05)
+    assert len(selection.clips) >= 2
+    assert all(c.duration >= MIN_CLIP for c in selection.clips)
 
 
 def test_one_long_take_still_gets_a_recap_of_the_busiest_stretch():
