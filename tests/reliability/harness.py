@@ -1,0 +1,108 @@
+"""How a failure scenario runs its workers: short leases, a recovery sweep called where beat
+would call it, and ffmpeg on a machine slow enough that a stage lasts the seconds the scenario
+needs to act during it. A scenario then takes seconds where production takes minutes."""
+
+from __future__ import annotations
+
+import itertools
+import logging
+import threading
+from pathlib import Path
+
+LEASE_SECONDS = 3
+RECOVERY_INTERVAL = 1.0
+SLOW_FFMPEG = Path(__file__).with_name("slow_ffmpeg.py")
+_slugs = itertools.count(1)
+log = logging.getLogger(__name__)
+
+
+def new_tenant(prefix: str):
+    from tests import factories
+
+    factories.ensure_platform()
+    return factories.make_tenant(f"{prefix}{next(_slugs)}")
+
+
+def worker_env(
+    folders: dict[str, Path], *, render_rate: float | None = None,
+    analysis_rate: float | None = None, **extra: str,
+) -> dict[str, str]:  # fmt: skip
+    """A worker with short leases on this test's work folder; `render_rate` and
+    `analysis_rate` are seconds of movie read per second by the encode and the analysis."""
+    from media_pipeline.pipeline import ffmpeg
+
+    env = {
+        "RECAP_LEASE_SECONDS": str(LEASE_SECONDS),
+        "WORK_ROOT": str(folders["work"]),
+        "FFMPEG_BINARY": str(SLOW_FFMPEG),
+        "SLOW_FFMPEG_BINARY": ffmpeg.binary(),
+        **extra,
+    }
+    if render_rate:
+        env["SLOW_FFMPEG_RENDER_RATE"] = str(render_rate)
+    if analysis_rate:
+        env["SLOW_FFMPEG_ANALYSIS_RATE"] = str(analysis_rate)
+    return env
+
+
+class Beat(threading.Thread):
+    """The recovery sweep every RECOVERY_INTERVAL, as beat sends it, run in this process (its
+    messages go to the session's broker). A sweep that fails (the database is down for the
+    scenario) is tried again at the next tick, as beat would."""
+
+    def __init__(self) -> None:
+        super().__init__(daemon=True, name="beat")
+        self.requeued = 0
+        self._done = threading.Event()
+
+    def run(self) -> None:
+        from django.db import connection
+
+        from media_pipeline.tasks import recover_stalled_jobs
+
+        try:
+            while not self._done.wait(RECOVERY_INTERVAL):
+                try:
+                    self.requeued += recover_stalled_jobs()
+                except Exception as exc:
+                    log.info("sweep failed: %s", exc)
+                    connection.close()
+        finally:
+            connection.close()
+
+    def __enter__(self) -> Beat:
+        self.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._done.set()
+        self.join(timeout=30)
+
+
+def unacked_stages() -> list[tuple[int, str]]:
+    """The stage messages the broker holds as delivered but never acknowledged (their worker
+    died): what it hands out again once the visibility timeout passes."""
+    import base64
+    import json
+
+    from celery import current_app
+
+    with current_app.connection_for_write() as conn:
+        entries = conn.default_channel.client.hgetall("unacked")
+    stages = []
+    for raw in entries.values():
+        message = json.loads(raw)[0]
+        if message["headers"].get("task") == "media_pipeline.tasks.run_stage":
+            args = json.loads(base64.b64decode(message["body"]))[0]
+            stages.append((args[0], args[1]))
+    return stages
+
+
+def redeliver_unacked() -> None:
+    """What the broker does once the visibility timeout of an unacknowledged message has
+    passed, done now: kombu's own restore, with a timeout of zero."""
+    from celery import current_app
+
+    options = {"visibility_timeout": 0}
+    with current_app.connection_for_write(transport_options=options) as conn:
+        conn.default_channel.qos.restore_visible(num=100)
