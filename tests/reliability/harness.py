@@ -9,6 +9,8 @@ import logging
 import threading
 from pathlib import Path
 
+import requests
+
 LEASE_SECONDS = 3
 RECOVERY_INTERVAL = 1.0
 SLOW_FFMPEG = Path(__file__).with_name("slow_ffmpeg.py")
@@ -106,3 +108,60 @@ def redeliver_unacked() -> None:
     options = {"visibility_timeout": 0}
     with current_app.connection_for_write(transport_options=options) as conn:
         conn.default_channel.qos.restore_visible(num=100)
+
+
+def api_key_for(tenant: object, owner: object) -> str:
+    from django_tenants.utils import tenant_context
+
+    from api import services as api_services
+
+    with tenant_context(tenant):
+        return api_services.create_api_key(name="CI", scope="write", acting_user=owner).key
+
+
+def session_cookie(user: object) -> str:
+    """A signed-in browser's session cookie (written to the database and the cache)."""
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    return client.cookies["sessionid"].value
+
+
+def visit(
+    base_url: str, path: str, *, tenant: object, key: str = "", session: str = "",
+    language: str = "en", method: str = "GET",
+) -> requests.Response:  # fmt: skip
+    """One request to a real server, on the organisation's own host name."""
+    headers = {"Host": f"{tenant.slug}.localhost", "Accept-Language": language}
+    if key:
+        headers["Authorization"] = f"Api-Key {key}"
+    cookies = {"sessionid": session} if session else {}
+    return requests.request(
+        method, base_url + path, headers=headers, cookies=cookies, timeout=30,
+        allow_redirects=False,
+    )  # fmt: skip
+
+
+def assert_unavailable(response: requests.Response, *, language: str) -> None:
+    """503 with Retry-After in the visitor's language: problem+json for the API, else a page."""
+    from django.utils import translation
+    from django.utils.translation import gettext
+
+    with translation.override(language):
+        sentence = gettext("The service is briefly unavailable. Please try again in a minute.")
+    assert response.status_code == 503, (response.status_code, response.text[:500])
+    assert int(response.headers["Retry-After"]) > 0
+    if "/api/" in response.url:
+        assert response.headers["Content-Type"] == "application/problem+json"
+        assert response.json()["status"] == 503
+        assert response.json()["detail"] == sentence
+    else:
+        assert response.headers["Content-Type"].startswith("text/html")
+        assert sentence in response.text
+        assert f'lang="{language}"' in response.text
+    if language != "en":
+        with translation.override("en"):
+            assert sentence != gettext(
+                "The service is briefly unavailable. Please try again in a minute."
+            ), f"no {language} translation"
