@@ -130,7 +130,7 @@ def session_cookie(user: object) -> str:
 
 def visit(
     base_url: str, path: str, *, tenant: object, key: str = "", session: str = "",
-    language: str = "en", method: str = "GET",
+    language: str = "en", method: str = "GET", json: dict | None = None,
 ) -> requests.Response:  # fmt: skip
     """One request to a real server, on the organisation's own host name."""
     headers = {"Host": f"{tenant.slug}.localhost", "Accept-Language": language}
@@ -138,7 +138,7 @@ def visit(
         headers["Authorization"] = f"Api-Key {key}"
     cookies = {"sessionid": session} if session else {}
     return requests.request(
-        method, base_url + path, headers=headers, cookies=cookies, timeout=30,
+        method, base_url + path, headers=headers, cookies=cookies, json=json, timeout=30,
         allow_redirects=False,
     )  # fmt: skip
 
