@@ -40,5 +40,14 @@ def user_message(error: PipelineError) -> str:
         "attempts_exhausted": _(
             "This movie could not be processed after several attempts. Contact support."
         ),
+        # Ours to fix, not the movie's: the movie stays as it was, ready for another try.
+        "disk_full": _(
+            "Our servers ran out of working space while making this recap. Your movie is fine: "
+            "we have been alerted, try again in a little while."
+        ),
+        "recap_corrupt": _(
+            "The recap came out damaged and was not published. Your movie is fine: try again, "
+            "and contact support if it happens again."
+        ),
     }
     return messages.get(error.code, _("Processing failed. Try again, or contact support."))

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
 
+import pytest
 import requests
 from django.db import connection, connections
 
@@ -237,6 +238,26 @@ class _SmtpSession(socketserver.StreamRequestHandler):
 
     def _say(self, line: str) -> None:
         self.wfile.write(line.encode() + b"\r\n")
+
+
+class SmallDisk:
+    """A size-limited filesystem mounted on `path` (a tmpfs: needs root, CAP_SYS_ADMIN), the
+    full disk of a scenario; `grow()` gives it room, as an operator freeing space would."""
+
+    def __init__(self, path: Path, size: str) -> None:
+        self.path = path
+        done = subprocess.run(
+            ["mount", "-t", "tmpfs", "-o", f"size={size},mode=0755", "tmpfs", str(path)],
+            capture_output=True, text=True,
+        )  # fmt: skip
+        if done.returncode != 0:
+            pytest.skip(f"cannot mount a tmpfs here (root needed): {done.stderr.strip()}")
+
+    def grow(self, size: str) -> None:
+        subprocess.run(["mount", "-o", f"remount,size={size}", str(self.path)], check=True)
+
+    def close(self) -> None:
+        subprocess.run(["umount", "--lazy", str(self.path)], check=True)
 
 
 def pause(seconds: float) -> None:
