@@ -58,10 +58,19 @@ def renew_every() -> float:
 
 
 def grace() -> timedelta:
-    """What a holder whose lease ran out is given to renew it before another worker may take
-    its stage: one renewal and a beat. A holder that only lost the database for longer than the
+    """What a holder whose lease ran out is given to renew it before the sweep takes its stage
+    away: one renewal and a beat. A holder that only lost the database for longer than the
     lease (a restart, a failover) renews within it once the database is back."""
     return timedelta(seconds=renew_every() + 1.0)
+
+
+# Appended to the owner by the sweep that finds a held lease run out; a renewal takes it off,
+# and a later sweep that still finds it knows the grace passed without one.
+SUSPECT = "?"
+
+
+def suspected(owner: str) -> bool:
+    return owner.endswith(SUSPECT)
 
 
 def acquire(job_id: int, state: str) -> Lease | None:
@@ -93,9 +102,10 @@ def held(lease: Lease) -> RecapJob | None:
 
 
 def renew(lease: Lease) -> bool:
+    """Date the lease ahead again (and clear a suspicion), if this take still holds it."""
     return bool(
         RecapJob.objects.filter(pk=lease.job_id, state=lease.state, lease_token=lease.token).update(
-            lease_expires_at=timezone.now() + lease_seconds()
+            lease_expires_at=timezone.now() + lease_seconds(), lease_owner=worker_id()
         )
     )
 
@@ -148,8 +158,8 @@ class Heartbeat(threading.Thread):
                         return
                 except DatabaseError as exc:
                     # The database is away (restart, failover): drop the connection and renew
-                    # at the next beat, so the lease is renewed as soon as it is back (the
-                    # sweep gives a holder that long before its stage goes elsewhere). If
+                    # at the next beat, so the lease is renewed as soon as it is back, within
+                    # the grace the sweep gives a holder before taking its stage away. If
                     # another worker took the stage meanwhile, the renewal notices the token.
                     log.warning("job %s: heartbeat could not reach the database: %s",
                                 self.lease.job_id, exc)  # fmt: skip

@@ -16,15 +16,14 @@ log = logging.getLogger(__name__)
 RUN_STAGE = "media_pipeline.tasks.run_stage"
 
 
-def send_stage(job_id: int, state: str, *, countdown: float | None = None) -> None:
-    """Queue the stage after commit (to run `countdown` seconds later). If the broker is down,
-    the job keeps its dated lease and the recovery sweep queues the stage once the date passes:
-    nothing is lost."""
+def send_stage(job_id: int, state: str) -> None:
+    """Queue the stage after commit. If the broker is down, the job keeps its dated lease and
+    the recovery sweep queues the stage once the date passes: nothing is lost."""
     schema = connection.schema_name
 
     def send() -> None:
         try:
-            current_app.send_task(RUN_STAGE, args=(job_id, state), countdown=countdown)
+            current_app.send_task(RUN_STAGE, args=(job_id, state))
         except Exception as exc:  # any broker error: the sweep takes over
             log.error("job %s (%s): could not queue %s: %s", job_id, schema, state, exc)
 

@@ -63,8 +63,8 @@ def ffmpeg_left(folder: Path) -> list[int]:
 
 
 class JobWatch(threading.Thread):
-    """Looks at a job every 0.1 s while a scenario runs: each (state, lease owner, token) it
-    held, and every recap encode (ffmpeg pid) that ran for it. Outages are sat out."""
+    """Looks at a job every 0.1 s while a scenario runs: each take of a stage (state, lease
+    owner, token), and every recap encode (ffmpeg pid) that ran for it. Outages are sat out."""
 
     def __init__(self, tenant: object, job_id: int, folder: Path) -> None:
         super().__init__(daemon=True)
@@ -84,9 +84,10 @@ class JobWatch(threading.Thread):
                 except Exception:  # the database is down for the scenario: look again later
                     connection.close()
                     continue
-                lease = (row["state"], row["lease_owner"], row["lease_token"])
-                if row["lease_token"] and lease not in self.leases:
-                    self.leases.append(lease)
+                # A take is a token; a suspicion of the sweep marks the owner, not a new take.
+                taken = {(state, token) for state, _owner, token in self.leases}
+                if row["lease_token"] and (row["state"], row["lease_token"]) not in taken:
+                    self.leases.append((row["state"], row["lease_owner"], row["lease_token"]))
         finally:
             connection.close()
 

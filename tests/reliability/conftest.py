@@ -9,7 +9,7 @@ import pytest
 
 from tests.media_pipeline.media import synth_movie
 
-from .harness import new_tenant
+from .harness import LEASE_SECONDS, new_tenant
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -36,6 +36,8 @@ def folders(settings, tmp_path) -> dict[str, Path]:
     work.mkdir()
     use_local_storage(settings, media)
     settings.WORK_ROOT = work
+    # The sweeps run here: they judge leases with the workers' lease.
+    settings.RECAP_LEASE_SECONDS = LEASE_SECONDS
     return {"media": media, "work": work, "root": tmp_path}
 
 
