@@ -42,12 +42,11 @@ def user_message(error: PipelineError) -> str:
         ),
         # Ours to fix, not the movie's: the movie stays as it was, ready for another try.
         "disk_full": _(
-            "Our servers ran out of working space while making this recap. Your movie is fine: "
-            "we have been alerted, try again in a little while."
+            "Our servers ran out of working space. We have been told and will try again; "
+            "your movie is fine."
         ),
         "recap_corrupt": _(
-            "The recap came out damaged and was not published. Your movie is fine: try again, "
-            "and contact support if it happens again."
+            "The recap could not be made in one piece. It will be made again automatically."
         ),
     }
     return messages.get(error.code, _("Processing failed. Try again, or contact support."))

@@ -16,11 +16,12 @@ import pytest
 from celery import current_app
 from django.test import Client
 from django.utils import translation
-from django.utils.translation import gettext
 from django_tenants.utils import tenant_context
 
 from media_pipeline import services
+from media_pipeline.errors import user_message
 from media_pipeline.models import JobState, Movie, MovieStatus, Recap
+from media_pipeline.pipeline.types import PipelineError
 from media_pipeline.recap_jobs.queue import RUN_STAGE
 from tests.worker import celery_worker, wait_for
 
@@ -118,10 +119,10 @@ def test_a_disk_that_stays_full_fails_the_job_in_words_the_person_reads(
     client = Client(HTTP_HOST=f"{tenant.slug}.localhost", HTTP_ACCEPT_LANGUAGE="ar",
                     HTTP_AUTHORIZATION=f"Api-Key {api_key_for(tenant, owner)}")  # fmt: skip
     shown = client.get(f"/api/v1/jobs/{job.pk}/").json()["failure"]
-    with translation.override("ar"):
-        expected = gettext(
-            "Our servers ran out of working space while making this recap. Your movie is fine: "
-            "we have been alerted, try again in a little while."
-        )
-    assert shown == expected and shown.isascii() is False
+    said = {}
+    for language in ("ar", "en"):
+        with translation.override(language):
+            said[language] = user_message(PipelineError("disk_full", ""))
+    assert shown == said["ar"] != said["en"]
+    assert said["en"] != user_message(PipelineError("unknown", ""))  # its own sentence
     assert ffmpeg_left(folders["root"]) == []
