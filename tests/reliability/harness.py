@@ -81,20 +81,24 @@ class Beat(threading.Thread):
         self.join(timeout=30)
 
 
-def unacked_stages() -> list[tuple[int, str]]:
-    """The stage messages the broker holds as delivered but never acknowledged (their worker
-    died): what it hands out again once the visibility timeout passes."""
+def unacked_stages(schema: str) -> list[tuple[int, str]]:
+    """The organisation's stage messages that the broker holds as delivered but never
+    acknowledged (their worker died): what it hands out again once the visibility timeout
+    passes. Other tests' killed workers leave theirs in the same broker."""
     import base64
     import json
 
     from celery import current_app
+
+    from media_pipeline.recap_jobs.queue import RUN_STAGE
 
     with current_app.connection_for_write() as conn:
         entries = conn.default_channel.client.hgetall("unacked")
     stages = []
     for raw in entries.values():
         message = json.loads(raw)[0]
-        if message["headers"].get("task") == "media_pipeline.tasks.run_stage":
+        headers = message["headers"]
+        if headers.get("task") == RUN_STAGE and headers.get("_schema_name") == schema:
             args = json.loads(base64.b64decode(message["body"]))[0]
             stages.append((args[0], args[1]))
     return stages

@@ -124,7 +124,7 @@ def test_a_whole_worker_killed_during_the_render_is_replaced_and_its_message_doe
         assert wait_until_gone(encode, within=1.0) is not None, "ffmpeg outlived its worker"
     # The render's message was delivered and never acknowledged: the broker keeps it for the
     # visibility timeout (hours), long after the sweep has handed the stage to another worker.
-    assert unacked_stages() == [(job.pk, JobState.RENDERING)]
+    assert unacked_stages(tenant.schema_name) == [(job.pk, JobState.RENDERING)]
 
     log = folders["root"] / "worker.log"
     with celery_worker(pool="prefork", concurrency=2, extra_env=env, log=log) as second:
@@ -135,7 +135,7 @@ def test_a_whole_worker_killed_during_the_render_is_replaced_and_its_message_doe
 
         redeliver_unacked()
 
-        wait_for(lambda: not unacked_stages(), 30, "the old message to be handled")
+        wait_for(lambda: not unacked_stages(tenant.schema_name), 30, "the old message handled")
         wait_for(lambda: "is not ours to run" in log.read_text(), 10, "the worker's note")
         assert second.poll() is None
 
