@@ -52,6 +52,14 @@ def alerted(log) -> list[str]:
     return [line for line in log.read_text().splitlines() if "[disk_full]" in line]
 
 
+def sweep_until(tenant, job_id: int, state: str, folders) -> None:
+    """Sweep as beat would until the job reaches `state` and its work folder is gone."""
+    with Beat():
+        wait_for(lambda: job_row(tenant, job_id)["state"] == state, 90, state)
+        wait_for(lambda: not stray_files(tenant, folders["media"], folders["work"]), 10,
+                 "the work folder to go")  # fmt: skip
+
+
 def start_on_full_disk(tenant, owner, movie_file, folders, mail_server):
     """A worker whose work folder is the small disk; the job started and the alert raised."""
     env = worker_env(
@@ -82,10 +90,7 @@ def test_a_full_disk_alerts_the_operators_and_the_job_resumes_when_there_is_room
             assert Movie.objects.get(pk=movie.pk).status == MovieStatus.PROCESSING
 
         full_disk.grow("64m")
-        with Beat():
-            wait_for(lambda: job_row(tenant, job.pk)["state"] == JobState.DONE, 90, "done")
-            wait_for(lambda: not stray_files(tenant, folders["media"], folders["work"]), 10,
-                     "the work folder to go")  # fmt: skip
+        sweep_until(tenant, job.pk, JobState.DONE, folders)
         assert worker.poll() is None
 
     assert "CRITICAL" in alerted(log)[0]
@@ -106,10 +111,7 @@ def test_a_disk_that_stays_full_fails_the_job_in_words_the_person_reads(
         # The stage's last retry, as Celery sends it after the earlier ones (minutes apart).
         with tenant_context(tenant):
             current_app.send_task(RUN_STAGE, args=(job.pk, JobState.RENDERING), retries=5)
-        with Beat():
-            wait_for(lambda: job_row(tenant, job.pk)["state"] == JobState.FAILED, 60, "failed")
-            wait_for(lambda: not stray_files(tenant, folders["media"], folders["work"]), 10,
-                     "the work folder to go")  # fmt: skip
+        sweep_until(tenant, job.pk, JobState.FAILED, folders)
         assert worker.poll() is None
 
     assert job_row(tenant, job.pk)["failure_code"] == "disk_full"

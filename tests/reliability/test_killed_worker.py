@@ -45,6 +45,20 @@ def finished(tenant, job_id: int) -> bool:
     return job_row(tenant, job_id)["state"] in {JobState.DONE, JobState.FAILED}
 
 
+def kill_the_holder(tenant, job_id: int, worker, row: dict, ffmpeg_pids: list[int]) -> Beat:
+    """SIGKILL the pool child that holds the stage (its pid is in the lease), check that its
+    ffmpeg went with it, then sweep as beat would until the job ends; the sweeps that ran."""
+    child = owner_pid(row["lease_owner"])
+    assert parent_pid(child) == worker.pid, "the lease is held in the pool child's name"
+
+    os.kill(child, signal.SIGKILL)
+
+    assert wait_until_gone(ffmpeg_pids, within=1.0) is not None, "ffmpeg outlived its worker"
+    with Beat() as beat:
+        wait_for(lambda: finished(tenant, job_id), 120, "the job to finish")
+    return beat
+
+
 def test_a_pool_child_killed_during_the_analysis_leaves_a_job_the_sweep_hands_on(
     tenant, owner, movie_file, folders
 ):
@@ -58,14 +72,7 @@ def test_a_pool_child_killed_during_the_analysis_leaves_a_job_the_sweep_hands_on
         decoding = wait_for(
             lambda: running_ffmpeg(str(folders["root"]), "rawvideo"), 30, "the analysis decode"
         )
-        child = owner_pid(row["lease_owner"])
-        assert parent_pid(child) == worker.pid, "the lease is held in the pool child's name"
-
-        os.kill(child, signal.SIGKILL)
-
-        assert wait_until_gone(decoding, within=1.0) is not None, "ffmpeg outlived its worker"
-        with Beat() as beat:
-            wait_for(lambda: finished(tenant, job.pk), 120, "the job to finish")
+        beat = kill_the_holder(tenant, job.pk, worker, row, decoding)
         watch.stop()
         assert worker.poll() is None
 
@@ -88,14 +95,7 @@ def test_a_pool_child_killed_during_the_render_takes_its_ffmpeg_with_it(
         watch.start()
         row = wait_for(lambda: leased_in(tenant, job.pk, JobState.RENDERING), 60, "the render")
         encode = wait_for(lambda: encoding(folders["root"]), 30, "the encode")
-        child = owner_pid(row["lease_owner"])
-        assert parent_pid(child) == worker.pid
-
-        os.kill(child, signal.SIGKILL)
-
-        assert wait_until_gone(encode, within=1.0) is not None, "ffmpeg outlived its worker"
-        with Beat() as beat:
-            wait_for(lambda: finished(tenant, job.pk), 120, "the job to finish")
+        beat = kill_the_holder(tenant, job.pk, worker, row, encode)
         watch.stop()
         assert worker.poll() is None
 
