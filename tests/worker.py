@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from urllib.parse import quote
 
@@ -25,17 +26,31 @@ def test_database_url() -> str:
     return f"postgres://{db['USER']}{password}@{host}{port}/{db['NAME']}"
 
 
+def service_env(*, database_url: str | None = None, redis_url: str | None = None) -> dict[str, str]:
+    """The environment of a process of the product on the test's services (or the given ones)."""
+    return {
+        **os.environ,
+        "DATABASE_URL": database_url or test_database_url(),
+        "REDIS_URL": redis_url or settings.REDIS_URL,
+        "MEDIA_ROOT": str(settings.STORAGES["default"]["OPTIONS"]["location"]),
+    }
+
+
 @contextmanager
 def celery_worker(
-    *, queues: str = "default,video,maintenance", extra_env: dict[str, str] | None = None
+    *,
+    queues: str = "default,video,maintenance",
+    extra_env: dict[str, str] | None = None,
+    pool: str = "solo",
+    concurrency: int = 1,
+    database_url: str | None = None,
+    redis_url: str | None = None,
+    log: Path | None = None,
 ) -> Iterator[subprocess.Popen]:
-    env = {
-        **os.environ,
-        "DATABASE_URL": test_database_url(),
-        "REDIS_URL": settings.REDIS_URL,
-        "MEDIA_ROOT": str(settings.STORAGES["default"]["OPTIONS"]["location"]),
-        **(extra_env or {}),
-    }
+    """A worker in its own process group. `pool="prefork"` with `concurrency` > 1 gives a parent
+    and its pool children, as in production; `log` keeps its output in a file (else a pipe)."""
+    env = {**service_env(database_url=database_url, redis_url=redis_url), **(extra_env or {})}
+    output = open(log, "ab") if log is not None else subprocess.PIPE  # noqa: SIM115
     proc = subprocess.Popen(
         [
             sys.executable,
@@ -45,7 +60,9 @@ def celery_worker(
             "config",
             "worker",
             "--pool",
-            "solo",
+            pool,
+            "--concurrency",
+            str(concurrency),
             "--queues",
             queues,
             "--loglevel",
@@ -56,19 +73,27 @@ def celery_worker(
         ],
         cwd=ROOT,
         env=env,
-        stdout=subprocess.PIPE,
+        stdout=output,
         stderr=subprocess.STDOUT,
         start_new_session=True,
     )
     try:
         yield proc
     finally:
+        stop_process(proc)
+        if log is not None:
+            output.close()
+
+
+def stop_process(proc: subprocess.Popen, *, grace: float = 20) -> None:
+    """Ask politely, then kill the process group (a killed test leaves nothing behind)."""
+    if proc.poll() is None:
         proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        with suppress(subprocess.TimeoutExpired):
+            proc.wait(timeout=grace)
+    with suppress(ProcessLookupError, PermissionError):
+        os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
 
 
 def wait_for(predicate, seconds: float, what: str, *, interval: float = 0.1):

@@ -21,6 +21,8 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = False
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Reconnects after losing Redis mid-task instead of stopping (see config/celery.py).
+CELERY_WORKER_CONSUMER = "config.celery:BrokerLossConsumer"
 
 # Hard limit of every task that sets none of its own.
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=60 * 60 * 3)

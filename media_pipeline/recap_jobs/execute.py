@@ -109,7 +109,13 @@ def _progress(lease: Lease, state: str, stop: threading.Event) -> Callable[[floa
         if now - last[0] < 1.0:
             return
         last[0] = now
-        report_percent(lease, int(low + (high - low) * max(0.0, min(1.0, fraction))))
+        try:
+            report_percent(lease, int(low + (high - low) * max(0.0, min(1.0, fraction))))
+        except DatabaseError as exc:
+            # The bar on the page can wait for the database; the work in progress cannot be
+            # thrown away for it. The broken connection goes, the hand-over opens a new one.
+            log.warning("job %s: progress not recorded, database away: %s", lease.job_id, exc)
+            connection.close()
 
     return report
 

@@ -52,6 +52,27 @@ def lease_seconds() -> timedelta:
     return timedelta(seconds=settings.RECAP_LEASE_SECONDS)
 
 
+def renew_every() -> float:
+    """Seconds between two renewals by the heartbeat: a third of the lease, at least one."""
+    return max(1.0, settings.RECAP_LEASE_SECONDS / 3)
+
+
+def grace() -> timedelta:
+    """What a holder whose lease ran out is given to renew it before the sweep takes its stage
+    away: one renewal and a beat. A holder that only lost the database for longer than the
+    lease (a restart, a failover) renews within it once the database is back."""
+    return timedelta(seconds=renew_every() + 1.0)
+
+
+# Appended to the owner by the sweep that finds a held lease run out; a renewal takes it off,
+# and a later sweep that still finds it knows the grace passed without one.
+SUSPECT = "?"
+
+
+def suspected(owner: str) -> bool:
+    return owner.endswith(SUSPECT)
+
+
 def acquire(job_id: int, state: str) -> Lease | None:
     """Take the stage `state` of job `job_id`; None if it is held, moved on or ended."""
     now = timezone.now()
@@ -81,9 +102,10 @@ def held(lease: Lease) -> RecapJob | None:
 
 
 def renew(lease: Lease) -> bool:
+    """Date the lease ahead again (and clear a suspicion), if this take still holds it."""
     return bool(
         RecapJob.objects.filter(pk=lease.job_id, state=lease.state, lease_token=lease.token).update(
-            lease_expires_at=timezone.now() + lease_seconds()
+            lease_expires_at=timezone.now() + lease_seconds(), lease_owner=worker_id()
         )
     )
 
@@ -116,29 +138,32 @@ class Heartbeat(threading.Thread):
         self.finished = threading.Event()
         self.canceled = False
         self.lost = False
-        self.renew_every = max(1.0, settings.RECAP_LEASE_SECONDS / 3)
+        self.renew_every = renew_every()
         self.look_every = min(1.0, self.renew_every)
 
     def run(self) -> None:
         connection.set_tenant(self.tenant)
         renewed_at = 0.0
         clock = 0.0
+        overdue = False
         try:
             while not self.finished.wait(self.look_every):
                 clock += self.look_every
                 try:
-                    if clock - renewed_at >= self.renew_every:
-                        renewed_at = clock
+                    if overdue or clock - renewed_at >= self.renew_every:
                         if not renew(self.lease) and self._look():
                             return
+                        renewed_at, overdue = clock, False
                     elif self._look():
                         return
                 except DatabaseError as exc:
-                    # The database is away (restart, failover): drop the connection and retry at
-                    # the next beat. If it stays away past the lease, another worker takes the
-                    # stage and the first successful beat here notices the new token.
+                    # The database is away (restart, failover): drop the connection and renew
+                    # at the next beat, so the lease is renewed as soon as it is back, within
+                    # the grace the sweep gives a holder before taking its stage away. If
+                    # another worker took the stage meanwhile, the renewal notices the token.
                     log.warning("job %s: heartbeat could not reach the database: %s",
                                 self.lease.job_id, exc)  # fmt: skip
+                    overdue = True
                     connection.close()
                     connection.set_tenant(self.tenant)
         finally:

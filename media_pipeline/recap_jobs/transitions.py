@@ -19,7 +19,7 @@ from compliance.services import record_event
 from .. import events
 from ..models import Movie, Recap, RecapJob
 from . import queue
-from .lease import Lease, lease_seconds
+from .lease import SUSPECT, Lease, grace, lease_seconds, suspected
 from .states import BANDS, NEXT_STAGE, JobState, MovieStatus, check_transition, movie_status_for
 
 AUDITED = {
@@ -179,12 +179,22 @@ def cancel(*, job: RecapJob, acting_user: Any) -> RecapJob:
 def requeue(job_id: int, state: str) -> bool:
     """The recovery sweep: the stage's holder stopped renewing (or its message was lost).
     The stage is queued again and the lease re-dated, so the next sweep does not queue it twice.
+
+    A stage still held is first only suspected: its holder may be alive and only have lost the
+    database for longer than the lease. It keeps its token and gets `grace()` to renew; the
+    stage is queued again only by a sweep that finds it still suspected after that.
     """
     job = _locked(job_id)
     if job.state != state or not job.is_active:
         return False
+    now = timezone.now()
     expires = job.lease_expires_at
-    if expires is not None and expires > timezone.now():
+    if expires is not None and expires > now:
+        return False
+    if job.lease_owner and not suspected(job.lease_owner):
+        job.lease_owner += SUSPECT
+        job.lease_expires_at = now + grace()
+        job.save(update_fields=["lease_owner", "lease_expires_at"])
         return False
     _queue(job, state)
     _move(job, state, again=True)
