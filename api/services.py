@@ -26,6 +26,7 @@ from accounts import access
 from accounts.models import Membership, User
 from compliance.services import record_event
 from web import cache as shared
+from web.errors import OUTAGES
 
 from .models import ApiKey, KeyScope
 
@@ -182,7 +183,10 @@ def note_key_used(api_key: ApiKey) -> None:
     _noted[seen] = time.monotonic()
     if api_key.last_used_at is not None and now - api_key.last_used_at < LAST_USED_RESOLUTION:
         return
-    if not cache.add(f"api:key-used:{api_key.pk}", 1, int(resolution)):
+    try:
+        if not cache.add(f"api:key-used:{api_key.pk}", 1, int(resolution)):
+            return
+    except OUTAGES:  # the cache is down: the hint waits for the next minute
         return
     try:
         current_app.send_task(RECORD_KEY_USE, args=(api_key.pk, now.isoformat()))

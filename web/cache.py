@@ -12,14 +12,19 @@ owners read only in the schema the entry belongs to and forget in it by name.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
-from contextlib import nullcontext
+from contextlib import nullcontext, suppress
 from typing import Any
 
 from django.core.cache import cache
 from django.core.cache.backends import redis as django_redis
 from django.db import connection, transaction
 from django_tenants.utils import schema_context
+
+from .errors import OUTAGES
+
+log = logging.getLogger(__name__)
 
 # What `read` answers for an entry that is absent or forgotten.
 MISS = object()
@@ -29,21 +34,31 @@ TOMBSTONE_SECONDS = 15
 
 
 def read(key: str) -> Any:
-    """The cached value of `key` in the current schema's key space, or MISS."""
-    value = cache.get(key, MISS)
+    """The cached value of `key` in the current schema's key space, or MISS (also when the cache
+    is unreachable: the owner reads its rows from the database instead)."""
+    try:
+        value = cache.get(key, MISS)
+    except OUTAGES as exc:
+        log.warning("cache unreachable, reading %s from the database: %s", key, exc)
+        return MISS
     if isinstance(value, str) and value == TOMBSTONE:
         return MISS
     return value
 
 
 def fill(key: str, value: Any, timeout: int) -> None:
-    """Cache `value` unless the entry exists (a fresher value, or a tombstone)."""
-    cache.add(key, value, timeout)
+    """Cache `value` unless the entry exists (a fresher value, or a tombstone); nothing when the
+    cache is unreachable."""
+    with suppress(*OUTAGES):
+        cache.add(key, value, timeout)
 
 
 def forget(keys: Iterable[str], *, schema: str) -> None:
     """Drop `keys` of `schema`'s key space now and once more after the current transaction
-    commits; a rollback keeps the tombstones, which only cost a database read."""
+    commits; a rollback keeps the tombstones, which only cost a database read.
+
+    Unlike reads, forgetting fails loudly when the cache is unreachable: the change it belongs
+    to (a revoked key, a removed member) is refused rather than left behind a stale entry."""
     keys = list(dict.fromkeys(keys))
     if not keys:
         return

@@ -153,3 +153,15 @@ def test_one_membership_lookup_per_request(credential, tenant_a, owner_a, client
         assert client.get("/api/v1/movies/").status_code == 200
     lookups = [q for q in queries.captured_queries if "accounts_membership" in q["sql"]]
     assert len(lookups) == 1
+
+
+def test_an_unreachable_cache_costs_speed_not_answers(callers, settings):
+    """With the cache down (nothing listens on its port) callers are read from the database:
+    the API answers, it does not turn a cache outage into an outage of its own."""
+    settings.CACHES = {
+        "default": {**settings.CACHES["default"], "LOCATION": "redis://127.0.0.1:9/0"}
+    }
+    for api in callers.values():
+        response = api.get("/api/v1/me/")
+        assert response.status_code == 200, response.content
+        assert response.json()["role"] == "admin"
