@@ -11,8 +11,8 @@ class TenantsConfig(AppConfig):
         # Every write of an organisation or a domain forgets what tenant resolution cached.
         from billing.models import Plan
 
-        from . import resolution, standing, views
-        from .models import Domain, Tenant
+        from . import resolution, security, standing, views
+        from .models import Domain, Tenant, TenantSecurityPolicy
 
         for signal, receiver, sender in (
             (signals.pre_save, resolution.tenant_changing, Tenant),
@@ -21,6 +21,9 @@ class TenantsConfig(AppConfig):
             (signals.pre_save, resolution.domain_changing, Domain),
             (signals.post_save, resolution.domain_changed, Domain),
             (signals.post_delete, resolution.domain_changed, Domain),
+            # And of a security policy, its cached rules.
+            (signals.post_save, security.policy_changed, TenantSecurityPolicy),
+            (signals.post_delete, security.policy_changed, TenantSecurityPolicy),
             # And of a plan, the landing page's cards.
             (signals.post_save, views.forget_landing_plans, Plan),
             (signals.post_delete, views.forget_landing_plans, Plan),
