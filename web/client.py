@@ -4,7 +4,7 @@ every rule that needs them (an organisation's security policy, rate limits).
 Forwarding headers are honoured only from our own proxies: the peer (REMOTE_ADDR) must be in
 settings.TRUSTED_PROXIES, or, with TRUSTED_PROXY_COUNT proxies and no list, is assumed to be
 the last of them. A header sent by anyone else is ignored, so a client cannot pick its address
-or country. The chain itself is parsed by django-ipware.
+or country (decision 0021 says why the chain is read here rather than by django-ipware).
 """
 
 from __future__ import annotations
@@ -15,7 +15,6 @@ from functools import lru_cache
 
 from django.conf import settings
 from django.http import HttpRequest
-from ipware import get_client_ip
 
 from . import geoip
 
@@ -66,35 +65,29 @@ def peer_is_trusted(request: HttpRequest) -> bool:
     return settings.TRUSTED_PROXY_COUNT > 0
 
 
-def _hops_to_skip(request: HttpRequest) -> int:
-    """How many of the right-most X-Forwarded-For entries are our own proxies: the configured
-    count (the peer is the last proxy and is not in the header), or those in TRUSTED_PROXIES."""
-    if settings.TRUSTED_PROXY_COUNT > 0:
-        return settings.TRUSTED_PROXY_COUNT - 1
-    chain = [parse_address(part) for part in request.META.get(FORWARDED_FOR, "").split(",")]
-    skipped = 0
-    for address in reversed(chain):
-        if not _in(address, trusted_proxies()):
-            break
-        skipped += 1
-    return skipped
+def _forwarded_chain(request: HttpRequest) -> list[IpAddress | None]:
+    """X-Forwarded-For's entries, left to right (several headers are joined by the server)."""
+    return [parse_address(part) for part in request.META.get(FORWARDED_FOR, "").split(",")]
 
 
 def client_ip(request: HttpRequest) -> str:
-    """The client's address: the peer's own, unless the peer is a trusted proxy, then the one
-    the proxies recorded in X-Forwarded-For before them."""
-    peer = request.META.get("REMOTE_ADDR", "")
+    """The client's address: the peer's own, unless the peer is a trusted proxy; then the entry
+    our proxies recorded in X-Forwarded-For, read from the right, because a client can write
+    anything on the left but each proxy appends the address it saw. With TRUSTED_PROXY_COUNT
+    the N-th entry from the right; with TRUSTED_PROXIES the right-most entry that is not one of
+    ours. A chain too short or unreadable there leaves the peer's address."""
+    peer = parse_address(request.META.get("REMOTE_ADDR"))
+    fallback = str(peer) if peer is not None else request.META.get("REMOTE_ADDR", "")
     if not peer_is_trusted(request) or not request.META.get(FORWARDED_FOR):
-        return str(parse_address(peer) or peer)
-    found, _routable = get_client_ip(
-        request,
-        proxy_order="right-most",
-        proxy_count=_hops_to_skip(request),
-        request_header_order=[FORWARDED_FOR],
-        strict=False,
-    )
-    address = parse_address(found)
-    return str(address) if address is not None else str(parse_address(peer) or peer)
+        return fallback
+    chain = _forwarded_chain(request)
+    if settings.TRUSTED_PROXY_COUNT > 0:
+        if len(chain) < settings.TRUSTED_PROXY_COUNT:
+            return fallback
+        found = chain[-settings.TRUSTED_PROXY_COUNT]
+    else:
+        found = next((a for a in reversed(chain) if not _in(a, trusted_proxies())), None)
+    return str(found) if found is not None else fallback
 
 
 def client_country(request: HttpRequest, ip: str | None = None) -> str | None:
