@@ -3,7 +3,8 @@ resolution and sign-in, for every request on the organisation's site (pages, API
 downloads, tus uploads, the sign-in page itself).
 
 Requests from outside the allowed networks or countries are refused with a translated page or
-problem+json (`ip_not_allowed`, `country_not_allowed`) and audited. Nobody bypasses it on an
+problem+json (`ip_not_allowed`, `country_not_allowed`) and audited; browser sessions past the
+organisation's idle or absolute limit are signed out (tenants.sessions). Nobody bypasses it on an
 organisation's site, platform staff included; staff repair a policy from the product's own
 host, which no organisation's policy governs (decision 0021).
 """
@@ -22,7 +23,7 @@ from compliance.services import record_event
 from web.client import ClientPlace, client_place
 from web.errors import OUTAGES, error_page
 
-from . import security
+from . import security, sessions
 from .models import Tenant
 
 log = logging.getLogger(__name__)
@@ -57,7 +58,11 @@ class SecurityPolicyMiddleware:
             refused = rules.refusal(place)
             if refused is not None:
                 return refuse(request, tenant=tenant, place=place, code=refused[0])
-        return self.get_response(request)
+        sessions.check(request, tenant=tenant, rules=rules)
+        key_before = request.session.session_key
+        response = self.get_response(request)
+        sessions.after_view(request, key_before)
+        return response
 
 
 def refuse(request: HttpRequest, *, tenant: Tenant, place: ClientPlace, code: str) -> HttpResponse:

@@ -107,3 +107,21 @@ class TenantSecurityPolicy(models.Model):
 
     def __str__(self) -> str:
         return f"{self.tenant} security policy"
+
+
+class BrowserSession(models.Model):
+    """A signed-in browser session of a person, so all of them can be ended at once (password
+    changed or reset, removed from an organisation); see tenants.sessions."""
+
+    user = models.ForeignKey(
+        "accounts.User", on_delete=models.CASCADE, related_name="browser_sessions"
+    )
+    session_key = models.CharField(_("session key"), max_length=40, unique=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("browser session")
+        verbose_name_plural = _("browser sessions")
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {self.session_key[:6]}…"
