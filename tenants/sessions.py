@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import time
 from contextvars import ContextVar
+from datetime import timedelta
 from importlib import import_module
 from typing import Any
 
@@ -16,6 +17,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import SESSION_KEY, logout
 from django.http import HttpRequest
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts import access
@@ -56,6 +58,14 @@ def register(request: HttpRequest, user: Any) -> None:
     BrowserSession.objects.get_or_create(
         session_key=session.session_key, defaults={"user_id": user.pk}
     )
+    # Rows of this person's sessions that have expired on their own since.
+    BrowserSession.objects.filter(
+        user_id=user.pk, created_at__lt=timezone.now() - timedelta(seconds=_longest_life())
+    ).delete()
+
+
+def _longest_life() -> int:
+    return max(settings.SESSION_COOKIE_AGE, settings.SESSION_ABSOLUTE_HOURS * 3600, 1440 * 60)
 
 
 def check(request: HttpRequest, *, tenant: Tenant, rules: Rules) -> None:

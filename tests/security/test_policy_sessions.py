@@ -168,3 +168,12 @@ def test_a_saved_profile_leaves_sessions_alone(tenant_a, member_a):
     member_a.full_name = "Member A"
     member_a.save()
     assert client.get("/movies/").status_code == 200
+
+
+def test_leaving_an_organisation_signs_the_leaver_out_cleanly(tenant_a, owner_a):
+    factories.make_member(tenant_a, "second-owner@example.com", role="owner")
+    client = signed_in(owner_a)
+    membership = Membership.objects.get(user=owner_a, tenant=tenant_a)
+    assert client.post(f"/team/{membership.pk}/remove/").status_code == 302
+    assert "_auth_user_id" not in client.session
+    assert not BrowserSession.objects.filter(user=owner_a).exists()
