@@ -11,6 +11,8 @@ from compliance.models import AuditEvent
 from tenants.models import TenantSecurityPolicy
 from tests import factories
 
+from .policy_support import set_policy
+
 pytestmark = pytest.mark.django_db
 
 MAIN = {"HTTP_HOST": "localhost", "HTTP_ACCEPT_LANGUAGE": "en"}
@@ -198,3 +200,16 @@ def test_an_admin_reads_the_policy_but_cannot_change_it(client_for, tenant_a):
     refused = client.post("/settings/", security_post())
     assert refused.status_code == 403
     assert not TenantSecurityPolicy.objects.filter(tenant=tenant_a).exists()
+
+
+def test_the_policy_reads_in_arabic_with_country_names(client_for, tenant_a):
+    set_policy(tenant_a, blocked_countries=["US", "MX"], blocked_ips=["198.51.100.0/24"])
+    viewer = factories.make_member(tenant_a, "viewer-a@example.com", role="viewer")
+    viewer.language = "ar"
+    viewer.save(update_fields=["language"])
+    page = client_for(viewer, host="alpha.localhost").get("/settings/").content.decode()
+    assert '<html lang="ar" dir="rtl">' in page
+    assert "سياسة الأمان" in page
+    assert "الولايات المتحدة" in page
+    assert "المكسيك" in page
+    assert '<bdi dir="ltr">198.51.100.0/24</bdi>' in page
