@@ -90,6 +90,7 @@ def check(request: HttpRequest, *, tenant: Tenant, rules: Rules) -> None:
         session[SEEN] = now
     _rotate_on_role_change(request, tenant)
     if session.session_key != key_before:
+        BrowserSession.objects.filter(session_key=key_before).delete()
         register(request, request.user)
 
 
