@@ -11,7 +11,7 @@ from compliance.models import AuditEvent
 from tenants.models import TenantSecurityPolicy
 from tests import factories
 
-from .policy_support import set_policy
+from .policy_support import fast_passwords, set_policy  # noqa: F401 (autouse)
 
 pytestmark = pytest.mark.django_db
 
@@ -81,32 +81,33 @@ def test_a_patch_changes_only_what_it_gives(ops, tenant_a):
     assert ops.get(f"/api/platform/tenants/{tenant_a.pk}").json()["security"] == patched.json()
 
 
-@pytest.mark.parametrize(
-    ("body", "field", "message"),
-    [
-        ({"allowed_countries": ["US", "XY"]}, "allowed_countries",
-         "XY is not a country code (ISO 3166-1, such as US or DE)."),
-        ({"blocked_countries": ["EU"]}, "blocked_countries",
-         "EU is not a country code (ISO 3166-1, such as US or DE)."),
-        ({"allowed_ips": ["10.0.0.1/8"]}, "allowed_ips",
-         "10.0.0.1/8 is not a network such as 192.0.2.0/24 or 2001:db8::/32."),
-        ({"blocked_ips": ["2001:db8::/129"]}, "blocked_ips",
-         "2001:db8::/129 is not a network such as 192.0.2.0/24 or 2001:db8::/32."),
-        ({"blocked_ips": ["0.0.0.0/0"]}, "blocked_ips",
-         "0.0.0.0/0 would block too much of the internet. Block narrower ranges (at most /8), "
-         "or list the allowed networks instead."),
-        ({"blocked_ips": ["::/0"]}, "blocked_ips",
-         "::/0 would block too much of the internet. Block narrower ranges (at most /16), "
-         "or list the allowed networks instead."),
-        ({"session_timeout_minutes": 4}, "session_timeout_minutes", "Use 5 to 1440 minutes."),
-        ({"allowed_cidrs": ["10.0.0.0/8"]}, "allowed_cidrs", "This setting does not exist."),
-    ],
-)  # fmt: skip
-def test_each_invalid_field_is_refused_and_changes_nothing(ops, tenant_a, body, field, message):
-    response = ops.patch(url(tenant_a), body, content_type="application/json")
-    assert response.status_code == 400
-    assert response["Content-Type"] == "application/problem+json"
-    assert response.json()["errors"] == {field: [message]}
+INVALID_BODIES = [
+    ({"allowed_countries": ["US", "XY"]}, "allowed_countries",
+     "XY is not a country code (ISO 3166-1, such as US or DE)."),
+    ({"blocked_countries": ["EU"]}, "blocked_countries",
+     "EU is not a country code (ISO 3166-1, such as US or DE)."),
+    ({"allowed_ips": ["10.0.0.1/8"]}, "allowed_ips",
+     "10.0.0.1/8 is not a network such as 192.0.2.0/24 or 2001:db8::/32."),
+    ({"blocked_ips": ["2001:db8::/129"]}, "blocked_ips",
+     "2001:db8::/129 is not a network such as 192.0.2.0/24 or 2001:db8::/32."),
+    ({"blocked_ips": ["0.0.0.0/0"]}, "blocked_ips",
+     "0.0.0.0/0 would block too much of the internet. Block narrower ranges (at most /8), "
+     "or list the allowed networks instead."),
+    ({"blocked_ips": ["::/0"]}, "blocked_ips",
+     "::/0 would block too much of the internet. Block narrower ranges (at most /16), "
+     "or list the allowed networks instead."),
+    ({"session_timeout_minutes": 4}, "session_timeout_minutes", "Use 5 to 1440 minutes."),
+    ({"allowed_cidrs": ["10.0.0.0/8"]}, "allowed_cidrs", "This setting does not exist."),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("method", ["put", "patch"])
+def test_each_invalid_field_is_refused_and_changes_nothing(ops, tenant_a, method):
+    for body, field, message in INVALID_BODIES:
+        response = getattr(ops, method)(url(tenant_a), body, content_type="application/json")
+        assert response.status_code == 400, body
+        assert response["Content-Type"] == "application/problem+json"
+        assert response.json()["errors"] == {field: [message]}
     assert not TenantSecurityPolicy.objects.filter(tenant=tenant_a).exists()
     assert not AuditEvent.objects.filter(action="tenant.security_policy_changed").exists()
 
@@ -163,30 +164,31 @@ def test_an_owner_edits_the_policy_on_the_settings_page(client_for, owner_a, ten
     assert "The security policy is saved." in client.get("/settings/").content.decode()
 
 
-@pytest.mark.parametrize(
-    ("change", "message"),
-    [
-        ({"security-allowed_countries": "US, ZZZ"},
-         "ZZZ is not a country code (ISO 3166-1, such as US or DE)."),
-        ({"security-blocked_ips": "0.0.0.0/0"}, "0.0.0.0/0 would block too much of the internet."),
-        ({"security-session_timeout_minutes": "2"}, "Use 5 to 1440 minutes."),
-        # The owner's own address (the test client's, 127.0.0.1) would be refused.
-        ({"security-allowed_ips": "192.0.2.0/24"},
-         "This policy would refuse your own address (127.0.0.1) and lock you out."),
-        ({"security-blocked_ips": "127.0.0.0/8"},
-         "This policy would refuse your own address (127.0.0.1) and lock you out."),
-        # Loopback has no country: a country allow-list would refuse it.
-        ({"security-allowed_countries": "US"},
-         "This policy would lock you out: the country of your address (127.0.0.1) is unknown"),
-    ],
-)  # fmt: skip
+BAD_PAGE_CHANGES = [
+    ({"security-allowed_countries": "US, ZZZ"},
+     "ZZZ is not a country code (ISO 3166-1, such as US or DE)."),
+    ({"security-blocked_ips": "0.0.0.0/0"}, "0.0.0.0/0 would block too much of the internet."),
+    ({"security-session_timeout_minutes": "2"}, "Use 5 to 1440 minutes."),
+    ({"security-session_timeout_minutes": "soon"}, "Enter a number of minutes."),
+    # The owner's own address (the test client's, 127.0.0.1) would be refused.
+    ({"security-allowed_ips": "192.0.2.0/24"},
+     "This policy would refuse your own address (127.0.0.1) and lock you out."),
+    ({"security-blocked_ips": "127.0.0.0/8"},
+     "This policy would refuse your own address (127.0.0.1) and lock you out."),
+    # Loopback has no country: a country allow-list would refuse it.
+    ({"security-allowed_countries": "US"},
+     "This policy would lock you out: the country of your address (127.0.0.1) is unknown"),
+]  # fmt: skip
+
+
 def test_a_bad_policy_on_the_settings_page_is_refused_and_changes_nothing(
-    client_for, owner_a, tenant_a, change, message
+    client_for, owner_a, tenant_a
 ):
     client = client_for(owner_a, host="alpha.localhost")
-    response = client.post("/settings/", security_post(**change))
-    assert response.status_code == 400
-    assert message in response.content.decode().replace("&#x27;", "'")
+    for change, message in BAD_PAGE_CHANGES:
+        response = client.post("/settings/", security_post(**change))
+        assert response.status_code == 400, change
+        assert message in response.content.decode().replace("&#x27;", "'"), change
     assert not TenantSecurityPolicy.objects.filter(tenant=tenant_a).exists()
     assert not AuditEvent.objects.filter(action="tenant.security_policy_changed").exists()
 
