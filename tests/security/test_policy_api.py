@@ -11,7 +11,13 @@ from compliance.models import AuditEvent
 from tenants.models import TenantSecurityPolicy
 from tests import factories
 
-from .policy_support import fast_passwords, set_policy  # noqa: F401 (autouse)
+from .policy_support import (  # noqa: F401 (fast_passwords: autouse)
+    FR_V4,
+    build_country_db,
+    client_from,
+    fast_passwords,
+    set_policy,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -215,3 +221,30 @@ def test_the_policy_reads_in_arabic_with_country_names(client_for, tenant_a):
     assert "الولايات المتحدة" in page
     assert "المكسيك" in page
     assert '<bdi dir="ltr">198.51.100.0/24</bdi>' in page
+
+
+def test_an_owner_cannot_block_their_own_country(settings, tmp_path, owner_a, tenant_a):
+    settings.GEOIP_COUNTRY_DB = str(build_country_db(tmp_path / "countries.mmdb"))
+    client = client_from(FR_V4, user=owner_a)
+    assert "Country: FR." in client.get("/settings/").content.decode()
+    no_networks = {"security-allowed_ips": "", "security-blocked_ips": ""}
+    response = client.post(
+        "/settings/", security_post(**no_networks, **{"security-blocked_countries": "FR"})
+    )
+    assert response.status_code == 400
+    assert "This policy would refuse your own country (FR) and lock you out." in (
+        response.content.decode()
+    )
+    allowed = client.post(
+        "/settings/", security_post(**no_networks, **{"security-allowed_countries": "FR, BE"})
+    )
+    assert allowed.status_code == 302
+    assert TenantSecurityPolicy.objects.get(tenant=tenant_a).allowed_countries == ["BE", "FR"]
+
+
+def test_staff_outside_the_organisation_may_set_networks_they_are_not_in(ops, tenant_a):
+    # Staff edit from the product's own host, which no organisation's policy governs.
+    body = {"allowed_ips": ["192.0.2.0/24"], "allowed_countries": ["US"]}
+    response = ops.patch(url(tenant_a), body, content_type="application/json")
+    assert response.status_code == 200
+    assert response.json()["allowed_ips"] == ["192.0.2.0/24"]
