@@ -73,7 +73,9 @@ def check(request: HttpRequest, *, tenant: Tenant, rules: Rules) -> None:
     out past the idle or absolute limit, rotate its key after a change of role."""
     _ended.set(frozenset())
     session = request.session
-    if session.get(SESSION_KEY) is None:
+    # Signed in by this session (not an API credential), and still valid (Django signs out a
+    # session whose password hash no longer matches when it reads the user).
+    if session.get(SESSION_KEY) is None or not request.user.is_authenticated:
         return
     now = int(time.time())
     key_before = session.session_key

@@ -11,7 +11,7 @@ from django.contrib.sessions.models import Session
 from django.test import Client
 
 from accounts import services as account_services
-from accounts.models import Membership
+from accounts.models import Membership, User
 from compliance.models import AuditEvent
 from tenants import sessions
 from tenants.models import BrowserSession
@@ -178,3 +178,22 @@ def test_leaving_an_organisation_signs_the_leaver_out_cleanly(tenant_a, owner_a)
     assert client.post(f"/team/{membership.pk}/remove/").status_code == 302
     assert "_auth_user_id" not in client.session
     assert not BrowserSession.objects.filter(user=owner_a).exists()
+
+
+def test_a_session_from_before_the_limits_counts_from_now(tenant_a, member_a):
+    client = signed_in(member_a)
+    session = client.session
+    for name in (sessions.STARTED, sessions.SEEN):
+        del session[name]
+    session.save()
+    BrowserSession.objects.filter(user=member_a).delete()
+    assert client.get("/movies/").status_code == 200
+    assert sessions.STARTED in client.session
+    assert BrowserSession.objects.filter(user=member_a).count() == 1
+    # A session whose password no longer matches is signed out by Django, not registered.
+    member_a.password = "changed-elsewhere"
+    User.objects.filter(pk=member_a.pk).update(password=member_a.password)
+    session = client.session
+    del session[sessions.STARTED]
+    session.save()
+    assert is_signed_out(client.get("/movies/"))
