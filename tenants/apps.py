@@ -9,10 +9,13 @@ class TenantsConfig(AppConfig):
 
     def ready(self) -> None:
         # Every write of an organisation or a domain forgets what tenant resolution cached.
+        from django.contrib.auth import signals as auth_signals
+
+        from accounts.models import Membership, User
         from billing.models import Plan
 
-        from . import resolution, standing, views
-        from .models import Domain, Tenant
+        from . import resolution, security, sessions, standing, views
+        from .models import Domain, Tenant, TenantSecurityPolicy
 
         for signal, receiver, sender in (
             (signals.pre_save, resolution.tenant_changing, Tenant),
@@ -21,9 +24,18 @@ class TenantsConfig(AppConfig):
             (signals.pre_save, resolution.domain_changing, Domain),
             (signals.post_save, resolution.domain_changed, Domain),
             (signals.post_delete, resolution.domain_changed, Domain),
+            # And of a security policy, its cached rules.
+            (signals.post_save, security.policy_changed, TenantSecurityPolicy),
+            (signals.post_delete, security.policy_changed, TenantSecurityPolicy),
+            # Sessions: every one ends with a new password, or a removal from an organisation.
+            (signals.pre_save, sessions.person_saving, User),
+            (signals.post_save, sessions.person_saved, User),
+            (signals.post_delete, sessions.membership_removed, Membership),
             # And of a plan, the landing page's cards.
             (signals.post_save, views.forget_landing_plans, Plan),
             (signals.post_delete, views.forget_landing_plans, Plan),
         ):
             signal.connect(receiver, sender=sender, dispatch_uid=f"tenants.{receiver.__name__}")
+        auth_signals.user_logged_in.connect(sessions.signed_in, dispatch_uid="tenants.signed_in")
+        auth_signals.user_logged_out.connect(sessions.signed_out, dispatch_uid="tenants.signed_out")
         standing.subscribe()

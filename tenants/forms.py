@@ -133,3 +133,64 @@ class TenantSettingsForm(forms.Form):
             code: self.cleaned_data[build_localized_fieldname("name", code)]
             for code in self.translated_languages()
         }
+
+
+def _entries(text: str) -> list[str]:
+    """Entries typed one per line or separated by commas or spaces."""
+    return [entry for entry in text.replace(",", " ").split() if entry]
+
+
+class SecurityPolicyForm(forms.Form):
+    """The organisation's security policy as owners edit it; tenants.security validates it."""
+
+    allowed_countries = forms.CharField(
+        label=_("Allowed countries"),
+        required=False,
+        help_text=_("Two-letter codes such as US, CA, MX. Empty: every country."),
+    )
+    blocked_countries = forms.CharField(
+        label=_("Blocked countries"), required=False, help_text=_("Two-letter codes such as RU.")
+    )
+    allowed_ips = forms.CharField(
+        label=_("Allowed networks"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("One network per line, such as 192.0.2.0/24 or 2001:db8::/32. Empty: any."),
+    )
+    blocked_ips = forms.CharField(
+        label=_("Blocked networks"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("One network per line."),
+    )
+    require_2fa = forms.BooleanField(label=_("Require two-factor authentication"), required=False)
+    session_timeout_minutes = forms.IntegerField(
+        label=_("Session timeout (minutes)"),
+        help_text=_("A browser signed in but idle for this long is signed out (5 to 1440)."),
+        error_messages={"required": _("Enter a number of minutes."),
+                        "invalid": _("Enter a number of minutes.")},
+    )  # fmt: skip
+
+    def __init__(self, *args: object, policy: object, **kwargs: object) -> None:
+        initial = {
+            "allowed_countries": ", ".join(policy.allowed_countries),
+            "blocked_countries": ", ".join(policy.blocked_countries),
+            "allowed_ips": "\n".join(policy.allowed_ips),
+            "blocked_ips": "\n".join(policy.blocked_ips),
+            "require_2fa": policy.require_2fa,
+            "session_timeout_minutes": policy.session_timeout_minutes,
+        }
+        super().__init__(*args, initial=initial, prefix="security", **kwargs)
+        for name in ("allowed_countries", "blocked_countries", "allowed_ips", "blocked_ips"):
+            self.fields[name].widget.attrs.update({"dir": "ltr", "spellcheck": "false"})
+
+    def changes(self) -> dict[str, object]:
+        data = self.cleaned_data
+        return {
+            "allowed_countries": _entries(data["allowed_countries"]),
+            "blocked_countries": _entries(data["blocked_countries"]),
+            "allowed_ips": _entries(data["allowed_ips"]),
+            "blocked_ips": _entries(data["blocked_ips"]),
+            "require_2fa": data["require_2fa"],
+            "session_timeout_minutes": data["session_timeout_minutes"],
+        }

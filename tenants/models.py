@@ -81,15 +81,24 @@ class Domain(DomainMixin):
 
 
 class TenantSecurityPolicy(models.Model):
-    """Security settings staff set for an organisation (platform API)."""
+    """Who may reach an organisation's site, and for how long a browser stays signed in.
+
+    Set by staff (platform API) and by owners (settings page) through tenants.security;
+    enforced for every request on the organisation's site by tenants.enforcement.
+    """
 
     tenant = models.OneToOneField(Tenant, on_delete=models.CASCADE, related_name="security_policy")
+    # Read by the sign-in (two-factor authentication); stored here.
     require_2fa = models.BooleanField(_("require two-factor authentication"), default=False)
     session_timeout_minutes = models.PositiveIntegerField(
         _("session timeout (minutes)"), default=720
     )
-    # CIDR networks ("10.0.0.0/8", "2001:db8::/32"); empty means any address.
-    allowed_ip_ranges = models.JSONField(_("allowed IP ranges"), default=list, blank=True)
+    # CIDR networks ("10.0.0.0/8", "2001:db8::/32"); an empty allow-list means any address.
+    allowed_ips = models.JSONField(_("allowed IP ranges"), default=list, blank=True)
+    blocked_ips = models.JSONField(_("blocked IP ranges"), default=list, blank=True)
+    # ISO 3166-1 alpha-2 codes ("US"); an empty allow-list means any country.
+    allowed_countries = models.JSONField(_("allowed countries"), default=list, blank=True)
+    blocked_countries = models.JSONField(_("blocked countries"), default=list, blank=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     class Meta:
@@ -98,3 +107,21 @@ class TenantSecurityPolicy(models.Model):
 
     def __str__(self) -> str:
         return f"{self.tenant} security policy"
+
+
+class BrowserSession(models.Model):
+    """A signed-in browser session of a person, so all of them can be ended at once (password
+    changed or reset, removed from an organisation); see tenants.sessions."""
+
+    user = models.ForeignKey(
+        "accounts.User", on_delete=models.CASCADE, related_name="browser_sessions"
+    )
+    session_key = models.CharField(_("session key"), max_length=40, unique=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("browser session")
+        verbose_name_plural = _("browser sessions")
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {self.session_key[:6]}…"

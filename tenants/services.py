@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ipaddress
 import re
 from collections.abc import Mapping
 
@@ -21,7 +20,7 @@ from billing.currencies import currency_for_signup
 from billing.models import Plan
 from compliance.services import record_event
 
-from .models import Domain, Region, Tenant, TenantSecurityPolicy, TenantStatus
+from .models import Domain, Region, Tenant, TenantStatus
 
 SLUG_PATTERN = re.compile(r"^[a-z][a-z0-9-]{1,38}[a-z0-9]$")
 # Names that are, or may one day be, the product's own hosts and paths.
@@ -267,59 +266,6 @@ def update_tenant_settings(
             data=changed,
         )
     return locked
-
-
-SESSION_TIMEOUT_RANGE = (5, 1440)
-
-
-def set_security_policy(
-    *,
-    tenant: Tenant,
-    require_2fa: bool,
-    session_timeout_minutes: int,
-    allowed_ip_ranges: list[str],
-    acting_user: User | None,
-) -> TenantSecurityPolicy:
-    """Replace an organisation's security policy; IP ranges are CIDR networks."""
-    if acting_user is not None:
-        access.require_staff(user=acting_user)
-    low, high = SESSION_TIMEOUT_RANGE
-    if not low <= session_timeout_minutes <= high:
-        raise ValidationError(
-            {"session_timeout_minutes": _("Use %(low)d to %(high)d minutes.")
-             % {"low": low, "high": high}}
-        )  # fmt: skip
-    networks, errors = [], []
-    for value in allowed_ip_ranges:
-        try:
-            networks.append(str(ipaddress.ip_network(str(value).strip())))
-        except ValueError:
-            errors.append(
-                _("%(value)s is not a network such as 192.0.2.0/24 or 2001:db8::/32.")
-                % {"value": value}
-            )
-    if errors:
-        raise ValidationError({"allowed_ip_ranges": errors})
-    with transaction.atomic():
-        policy, _created = TenantSecurityPolicy.objects.select_for_update().get_or_create(
-            tenant=tenant
-        )
-        policy.require_2fa = require_2fa
-        policy.session_timeout_minutes = session_timeout_minutes
-        policy.allowed_ip_ranges = list(dict.fromkeys(networks))
-        policy.save()
-        record_event(
-            action="tenant.security_policy_changed",
-            actor=acting_user,
-            tenant=tenant,
-            target=tenant.slug,
-            data={
-                "require_2fa": require_2fa,
-                "session_timeout_minutes": session_timeout_minutes,
-                "allowed_ip_ranges": policy.allowed_ip_ranges,
-            },
-        )
-    return policy
 
 
 def ensure_public_tenant() -> Tenant:

@@ -19,9 +19,11 @@ from django_tenants.utils import get_public_schema_name, schema_context
 
 from accounts.entry import sign_in, tenant_entry_url
 from billing.models import Plan
+from web.client import client_place
 
-from . import services
-from .forms import SignupForm, TenantSettingsForm
+from . import security, services
+from .countries import country_name
+from .forms import SecurityPolicyForm, SignupForm, TenantSettingsForm
 
 # The landing page's plan cards, cached per language (they show no price, so no currency);
 # the template's {% cache %} tag names the fragment so, and any change to a plan forgets it.
@@ -76,6 +78,10 @@ def signup(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def organisation_settings(request: HttpRequest) -> HttpResponse:
+    """General settings (owners and admins) and the security policy (owners), one page; a
+    POST carries one of the two forms."""
+    if request.method == "POST" and request.POST.get("section") == "security":
+        return _save_security_policy(request)
     tenant = request.tenant
     can_edit = services.can_change_settings(tenant=tenant, user=request.user)
     form = TenantSettingsForm(request.POST or None, tenant=tenant)
@@ -100,12 +106,59 @@ def organisation_settings(request: HttpRequest) -> HttpResponse:
             return HttpResponseRedirect(reverse("tenant_settings"))
     elif request.method == "POST":
         status = 400
+    return _settings_page(request, form=form, refusal=refusal, status=status)
+
+
+def _settings_page(
+    request: HttpRequest,
+    *,
+    form: TenantSettingsForm | None = None,
+    security_form: SecurityPolicyForm | None = None,
+    refusal: str = "",
+    status: int = 200,
+) -> HttpResponse:
+    tenant = request.tenant
+    form = form or TenantSettingsForm(tenant=tenant)
+    policy = security.policy_of(tenant)
+    can_edit_security = security.can_change_policy(tenant=tenant, user=request.user)
+    if security_form is None and can_edit_security:
+        security_form = SecurityPolicyForm(policy=policy)
     context = {
         "form": form,
-        "can_edit": can_edit,
+        "can_edit": services.can_change_settings(tenant=tenant, user=request.user),
         "refusal": refusal,
         "default_language_name": dict(form.fields["default_language"].choices).get(
             tenant.default_language, tenant.default_language
         ),
+        "policy": policy,
+        "policy_countries": {
+            field: [(code, country_name(code)) for code in getattr(policy, field)]
+            for field in security.COUNTRY_FIELDS
+        },
+        "security_form": security_form,
+        "can_edit_security": can_edit_security,
+        "place": client_place(request),
     }
     return render(request, "tenants/settings.html", context, status=status)
+
+
+def _save_security_policy(request: HttpRequest) -> HttpResponse:
+    tenant = request.tenant
+    if not security.can_change_policy(tenant=tenant, user=request.user):
+        return _settings_page(request, refusal=security.policy_refusal(), status=403)
+    form = SecurityPolicyForm(request.POST, policy=security.policy_of(tenant))
+    if form.is_valid():
+        try:
+            security.set_security_policy(
+                tenant=tenant,
+                changes=form.changes(),
+                acting_user=request.user,
+                editor_place=client_place(request),
+            )
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            messages.success(request, _("The security policy is saved."))
+            return HttpResponseRedirect(reverse("tenant_settings") + "#security-title")
+    return _settings_page(request, security_form=form, status=400)

@@ -7,6 +7,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 from django_tenants.utils import get_public_schema_name
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import generics, serializers
@@ -18,8 +19,9 @@ from rest_framework.views import APIView
 from billing import services as billing_services
 from billing.currencies import CURRENCIES
 from billing.models import Plan
-from tenants import services
+from tenants import security, services
 from tenants.models import Region, Tenant, TenantSecurityPolicy, TenantStatus
+from web.client import client_place
 
 from ..permissions import PlatformStaff
 from .billing import UsageOutput, usage_data
@@ -47,9 +49,12 @@ def policy_of(tenant: Tenant) -> TenantSecurityPolicy:
 
 
 class SecurityPolicyOutput(serializers.Serializer):
+    allowed_countries = serializers.ListField(child=serializers.CharField())
+    blocked_countries = serializers.ListField(child=serializers.CharField())
+    allowed_ips = serializers.ListField(child=serializers.CharField())
+    blocked_ips = serializers.ListField(child=serializers.CharField())
     require_2fa = serializers.BooleanField()
     session_timeout_minutes = serializers.IntegerField()
-    allowed_ip_ranges = serializers.ListField(child=serializers.CharField())
 
     class Meta:
         ref_name = "SecurityPolicy"
@@ -202,17 +207,42 @@ class TenantPlanApi(APIView):
 
 
 class TenantSecurityApi(APIView):
+    """An organisation's security policy. PUT and PATCH both change the fields the body gives
+    and keep the others (decision 0021), so a body such as
+    `{"allowed_countries": ["US", "CA", "MX"], "require_2fa": true}` works with either."""
+
     class InputSerializer(serializers.Serializer):
-        require_2fa = serializers.BooleanField()
-        session_timeout_minutes = serializers.IntegerField(min_value=5, max_value=1440)
-        allowed_ip_ranges = serializers.ListField(
-            child=serializers.CharField(max_length=64), max_length=100, allow_empty=True
+        allowed_countries = serializers.ListField(
+            child=serializers.CharField(max_length=8),
+            required=False,
+            help_text="ISO 3166-1 alpha-2 codes; empty: any country.",
         )
+        blocked_countries = serializers.ListField(
+            child=serializers.CharField(max_length=8), required=False
+        )
+        allowed_ips = serializers.ListField(
+            child=serializers.CharField(max_length=64),
+            required=False,
+            help_text="CIDR networks, IPv4 or IPv6; empty: any address.",
+        )
+        blocked_ips = serializers.ListField(
+            child=serializers.CharField(max_length=64), required=False
+        )
+        require_2fa = serializers.BooleanField(required=False)
+        session_timeout_minutes = serializers.IntegerField(required=False)
 
         class Meta:
             ref_name = "SecurityPolicyInput"
 
     permission_classes = [PlatformStaff]
+
+    @extend_schema(
+        operation_id="platform_tenants_security_retrieve",
+        tags=["platform"],
+        responses=SecurityPolicyOutput,
+    )
+    def get(self, request: Request, pk: int) -> Response:
+        return Response(SecurityPolicyOutput(policy_of(tenant_or_404(pk))).data)
 
     @extend_schema(
         operation_id="platform_tenants_security_update",
@@ -221,12 +251,37 @@ class TenantSecurityApi(APIView):
         responses=SecurityPolicyOutput,
     )
     def put(self, request: Request, pk: int) -> Response:
+        return self._change(request, pk)
+
+    @extend_schema(
+        operation_id="platform_tenants_security_partial_update",
+        tags=["platform"],
+        request=InputSerializer,
+        responses=SecurityPolicyOutput,
+    )
+    def patch(self, request: Request, pk: int) -> Response:
+        return self._change(request, pk)
+
+    def _change(self, request: Request, pk: int) -> Response:
         tenant = tenant_or_404(pk)
+        if not isinstance(request.data, dict) or not request.data:
+            raise ValidationError(
+                {"non_field_errors": [_("Give at least one setting of the policy to change.")]}
+            )
+        unknown = sorted(set(request.data) - set(security.FIELDS))
+        if unknown:
+            raise ValidationError({name: [_("This setting does not exist.")] for name in unknown})
         given = self.InputSerializer(data=request.data)
         given.is_valid(raise_exception=True)
-        policy = services.set_security_policy(
-            tenant=tenant, **given.validated_data, acting_user=request.user
-        )
+        try:
+            policy = security.set_security_policy(
+                tenant=tenant,
+                changes=given.validated_data,
+                acting_user=request.user,
+                editor_place=client_place(request),
+            )
+        except DjangoValidationError as exc:
+            raise ValidationError(exc.message_dict) from exc
         return Response(SecurityPolicyOutput(policy).data)
 
 

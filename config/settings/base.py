@@ -73,6 +73,8 @@ MIDDLEWARE = [
     # View hooks, in this order: who calls the API, then the membership check for everyone.
     "api.middleware.ApiCredentialMiddleware",
     "accounts.middleware.AccessMiddleware",
+    # The organisation's security policy: networks, countries, session limits (decision 0021).
+    "tenants.enforcement.SecurityPolicyMiddleware",
     # Counts the organisation's API calls for the usage ledger (billing.metering).
     "api.metering.ApiCallMeterMiddleware",
 ]

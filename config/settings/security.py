@@ -44,3 +44,14 @@ SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 # Liveness and readiness probes arrive by pod IP over plain HTTP.
 SECURE_REDIRECT_EXEMPT = [r"^health(/.*)?$"]
+
+# Where a request comes from (web.client): forwarding headers are believed only from our own
+# proxies, named by network (TRUSTED_PROXIES) or counted (TRUSTED_PROXY_COUNT, the peer being
+# the last of them). Country: a trusted CDN's header, else a GeoIP2 country database (.mmdb).
+TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+GEOIP_COUNTRY_DB = env.str("GEOIP_COUNTRY_DB", default="")
+GEOIP_COUNTRY_HEADER = env.str("GEOIP_COUNTRY_HEADER", default="")
+# A browser session ends after the organisation's timeout without a request, and at the latest
+# this many hours after sign-in (or the organisation's timeout, if longer).
+SESSION_ABSOLUTE_HOURS = env.int("SESSION_ABSOLUTE_HOURS", default=24)
