@@ -9,10 +9,11 @@ class TenantsConfig(AppConfig):
 
     def ready(self) -> None:
         # Every write of an organisation or a domain forgets what tenant resolution cached.
+        from accounts import access
         from billing.models import Plan
 
         from . import resolution, standing, views
-        from .models import Domain, Tenant
+        from .models import Domain, Tenant, TenantSecurityPolicy
 
         for signal, receiver, sender in (
             (signals.pre_save, resolution.tenant_changing, Tenant),
@@ -24,6 +25,9 @@ class TenantsConfig(AppConfig):
             # And of a plan, the landing page's cards.
             (signals.post_save, views.forget_landing_plans, Plan),
             (signals.post_delete, views.forget_landing_plans, Plan),
+            # And of a security policy, whether the access layer demands two-factor sign-in.
+            (signals.post_save, access.policy_changed, TenantSecurityPolicy),
+            (signals.post_delete, access.policy_changed, TenantSecurityPolicy),
         ):
             signal.connect(receiver, sender=sender, dispatch_uid=f"tenants.{receiver.__name__}")
         standing.subscribe()
