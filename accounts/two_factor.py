@@ -142,6 +142,18 @@ def disable(*, user: User, password: str) -> None:
 
 
 @transaction.atomic
+def reset(*, user: User, acting_user: User) -> bool:
+    """Staff remove a person's authenticator and recovery codes (a lost phone and lost codes);
+    they set it up again at their next sign-in. False when there was nothing to remove."""
+    access.require_staff(user=acting_user)
+    removed = TOTPDevice.objects.filter(user=user).delete()[0]
+    removed += StaticDevice.objects.filter(user=user).delete()[0]
+    if removed:
+        record_event(action="user.two_factor_reset", actor=acting_user, target=f"user:{user.pk}")
+    return bool(removed)
+
+
+@transaction.atomic
 def regenerate_recovery_codes(*, user: User, password: str) -> list[str]:
     """New recovery codes after the password; the old ones stop working."""
     _check_password(user, password)

@@ -70,3 +70,37 @@ def test_members_who_are_not_staff_stay_out_even_with_two_factor(owner_a, tenant
     response = client.get("/admin/")
     assert response.status_code == 302
     assert response["Location"].startswith("/admin/login/")
+
+
+def test_staff_reset_the_two_factor_authentication_of_someone_who_lost_everything(
+    operator, owner_a, member_a, client_for
+):
+    from accounts import two_factor
+    from compliance.models import AuditEvent
+
+    factories.enrol_two_factor(owner_a)
+    client = client_for(operator)
+    listing = client.get("/admin/accounts/user/")
+    assert listing.status_code == 200
+    response = client.post(
+        "/admin/accounts/user/",
+        {"action": "reset_two_factor", "_selected_action": [owner_a.pk, member_a.pk]},
+        follow=True,
+    )
+    body = response.content.decode()
+    assert "reset for 1 person" in body
+    assert "1 person had no two-factor authentication: nothing changed." in body
+    assert not two_factor.has_two_factor(owner_a)
+    assert two_factor.recovery_codes_left(owner_a) == 0
+    assert AuditEvent.objects.filter(action="user.two_factor_reset", actor=operator).count() == 1
+
+
+def test_only_staff_may_reset_two_factor_authentication(owner_a, member_a):
+    from django.core.exceptions import PermissionDenied
+
+    from accounts import two_factor
+
+    factories.enrol_two_factor(member_a)
+    with pytest.raises(PermissionDenied):
+        two_factor.reset(user=member_a, acting_user=owner_a)
+    assert two_factor.has_two_factor(member_a)
