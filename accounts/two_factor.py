@@ -104,6 +104,8 @@ def _check_password(user: User, password: str) -> None:
 def confirm_enrolment(*, user: User, enrolment: Enrolment, code: str) -> list[str]:
     """Turn two-factor sign-in on once `code` proves the app holds the secret; the recovery
     codes are returned, to be shown once (only their use is stored after that)."""
+    # One confirmation at a time per person: two tabs cannot each add an authenticator.
+    User.objects.select_for_update().filter(pk=user.pk).first()
     if has_two_factor(user):
         raise ValidationError(
             _("Two-factor authentication is already on for your account."), code="enabled"
