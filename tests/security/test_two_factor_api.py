@@ -131,3 +131,22 @@ def test_a_session_without_the_second_step_gets_a_problem_from_the_api(
     response = client_for(owner_a, host="alpha.localhost").get("/api/v1/me/")
     assert response.status_code == 403
     assert problem_code(response) == "otp_required"
+
+
+def test_with_warm_caches_the_policy_costs_no_query(owner_a, tenant_a):
+    """The key of a maker without two-factor sign-in asks the policy, from the cache; a token
+    with the code does not ask it at all."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    admin = factories.make_member(tenant_a, "admin-a@example.com", role="admin")
+    key = Api("alpha", f"Api-Key {make_key(tenant_a, admin)}")
+    device = factories.enrol_two_factor(owner_a)
+    token = ask_token(owner_a, otp=factories.totp_code(device)).json()["access"]
+    bearer = Api("alpha", f"Bearer {token}")
+    for caller in (key, bearer):
+        assert caller.get("/api/v1/me/").status_code == 200  # warms the caches
+        with CaptureQueriesContext(connection) as queries:
+            assert caller.get("/api/v1/me/").status_code == 200
+        policy_reads = [q for q in queries.captured_queries if "securitypolicy" in q["sql"]]
+        assert policy_reads == []
