@@ -73,6 +73,8 @@ def second_step(request: HttpRequest) -> HttpResponse:
     pending = pending_sign_in(request)
     if pending is not None:
         user, next_url = pending
+    elif request.user.is_authenticated and verified_device_id(request) is not None:
+        return landing(request, safe_next(request))  # passed already
     elif request.user.is_authenticated and two_factor.has_two_factor(request.user):
         user, next_url = request.user, safe_next(request) or ""
     else:

@@ -148,6 +148,8 @@ def test_people_with_two_factor_pass_the_policy_only_with_a_code(
     )
     assert response["Location"] == "/movies/"
     assert unverified.get("/movies/").status_code == 200
+    # Once passed, the second step has nothing more to ask.
+    assert unverified.get("/accounts/two-factor/?next=/team/")["Location"] == "/team/"
 
 
 def test_the_hand_off_to_a_tenant_host_carries_the_second_step(
