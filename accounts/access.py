@@ -6,7 +6,9 @@ calls alike. Staff may act everywhere; people outside the organisation never.
 
 A member (the person and their membership) is cached in the organisation's key space of the
 shared cache; every save or delete of a membership or a person forgets it (`forget_member`,
-`forget_person`, connected in AccountsConfig.ready()).
+`forget_person`, connected in AccountsConfig.ready()), and so does a change to their
+two-factor devices. Whether the organisation demands two-factor sign-in is cached beside them
+and forgotten when its security policy is saved (`requires_two_factor`).
 """
 
 from __future__ import annotations
@@ -18,7 +20,9 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import connection
+from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext as _
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from web import cache as shared
 
@@ -27,7 +31,8 @@ from .models import ANY_ROLE, MANAGER_ROLES, OWNER_ROLES, WRITER_ROLES, Membersh
 __all__ = [
     "ANY_ROLE", "MANAGER_ROLES", "OWNER_ROLES", "WRITER_ROLES", "Caller", "caller_of",
     "changes_access", "forget", "forget_member", "forget_person", "holds_role", "membership_of",
-    "remember", "require_role", "require_staff", "schemas_of",
+    "organisations_requiring_two_factor", "remember", "require_role", "require_staff",
+    "requires_two_factor", "schemas_of",
 ]  # fmt: skip
 
 # Memberships a request has already read, on the user object it carries (see `remember`).
@@ -40,6 +45,13 @@ class Caller:
 
     user: User
     membership: Membership | None
+    # Whether the person has a confirmed authenticator (API keys depend on it, decision 0022).
+    two_factor: bool = False
+
+
+def _has_device() -> Exists:
+    """Per row with a `user_id`: whether that person has a confirmed authenticator."""
+    return Exists(TOTPDevice.objects.filter(user_id=OuterRef("user_id"), confirmed=True))
 
 
 def _member_key(user_id: int) -> str:
@@ -56,10 +68,15 @@ def _member(user_id: int, tenant: Any) -> Caller | None:
         membership = (
             Membership.objects.select_related("user")
             .defer("user__password")
+            .annotate(two_factor=_has_device())
             .filter(user_id=user_id, tenant_id=tenant.pk)
             .first()
         )
-        found = Caller(membership.user, membership) if membership is not None else None
+        found = (
+            Caller(membership.user, membership, membership.two_factor)
+            if membership is not None
+            else None
+        )
         if own and found is not None:
             shared.fill(_member_key(user_id), found, settings.AUTH_CACHE_SECONDS)
     return found
@@ -72,8 +89,15 @@ def caller_of(*, user_id: int, tenant: Any) -> Caller | None:
     member = _member(user_id, tenant)
     if member is not None:
         return member if member.user.is_active else None
-    user = User.objects.defer("password").filter(pk=user_id, is_active=True, is_staff=True).first()
-    return Caller(user, None) if user is not None else None
+    user = (
+        User.objects.defer("password")
+        .annotate(
+            two_factor=Exists(TOTPDevice.objects.filter(user_id=OuterRef("pk"), confirmed=True))
+        )
+        .filter(pk=user_id, is_active=True, is_staff=True)
+        .first()
+    )
+    return Caller(user, None, user.two_factor) if user is not None else None
 
 
 def is_staff(user: Any) -> bool:
@@ -134,6 +158,35 @@ def require_staff(*, user: Any, message: str | None = None) -> None:
         raise PermissionDenied(message or _("Only platform staff may do that."))
 
 
+_POLICY_KEY = "access:policy:require-2fa"
+
+
+def requires_two_factor(tenant: Any) -> bool:
+    """Whether `tenant`'s security policy demands two-factor sign-in of everyone acting on it
+    (never on the public site). Cached in the organisation's key space; saving the policy
+    forgets it (`policy_changed`), so a change holds from the very next request."""
+    if tenant is None or getattr(tenant, "is_public", False) or tenant.pk is None:
+        return False
+    own = connection.schema_name == tenant.schema_name
+    found = shared.read(_POLICY_KEY) if own else shared.MISS
+    if found is shared.MISS:
+        # The policy is the organisation's one-to-one row, reached by its relation name.
+        policy = type(tenant)._meta.get_field("security_policy").related_model
+        found = bool(policy.objects.filter(tenant_id=tenant.pk, require_2fa=True).exists())
+        if own:
+            shared.fill(_POLICY_KEY, found, settings.AUTH_CACHE_SECONDS)
+    return found
+
+
+def organisations_requiring_two_factor(user: Any) -> list[str]:
+    """Names of the active organisations of `user` whose policy demands two-factor sign-in."""
+    return list(
+        Membership.objects.filter(
+            user_id=user.pk, tenant__status="active", tenant__security_policy__require_2fa=True
+        ).values_list("tenant__name", flat=True)
+    )
+
+
 def forget_member(*, user_id: int, schema_name: str) -> None:
     """After a change to one membership (joined, new role, removed)."""
     shared.forget([_member_key(user_id)], schema=schema_name)
@@ -171,3 +224,14 @@ def membership_changed(sender: type, instance: Membership, **kwargs: Any) -> Non
 def person_changed(sender: type, instance: User, **kwargs: Any) -> None:
     if changes_access(kwargs):
         forget_person(instance.pk)
+
+
+def device_changed(sender: type, instance: Any, **kwargs: Any) -> None:
+    """A two-factor device added, confirmed or removed: what is cached about its owner goes."""
+    forget_person(instance.user_id)
+
+
+def policy_changed(sender: type, instance: Any, **kwargs: Any) -> None:
+    """An organisation's security policy saved or deleted (connected by the tenants app, which
+    owns the policy)."""
+    shared.forget([_POLICY_KEY], schema=instance.tenant.schema_name)

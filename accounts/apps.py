@@ -8,7 +8,10 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts")
 
     def ready(self) -> None:
-        # Every write of a membership or a person forgets what the access layer cached.
+        # Every write of a membership, a person or their authenticator forgets what the access
+        # layer cached.
+        from django_otp.plugins.otp_totp.models import TOTPDevice
+
         from . import access
         from .models import Membership, User
 
@@ -16,5 +19,7 @@ class AccountsConfig(AppConfig):
             (signals.post_save, access.membership_changed, Membership),
             (signals.post_delete, access.membership_changed, Membership),
             (signals.post_save, access.person_changed, User),
+            (signals.post_save, access.device_changed, TOTPDevice),
+            (signals.post_delete, access.device_changed, TOTPDevice),
         ):
             signal.connect(receiver, sender=sender, dispatch_uid=f"accounts.{receiver.__name__}")

@@ -88,3 +88,34 @@ class OwnPasswordForm(PasswordChangeForm):
         self.fields["new_password1"].help_text = " ".join(
             password_validation.password_validators_help_texts()
         )
+
+
+class OtpCodeForm(forms.Form):
+    """A code from the authenticator app (six digits), or a recovery code."""
+
+    code = forms.CharField(
+        label=_("Code"),
+        max_length=32,
+        error_messages={"required": _("Enter the code.")},
+        widget=forms.TextInput(
+            attrs={
+                "autocomplete": "one-time-code",
+                "inputmode": "text",
+                "autocapitalize": "off",
+                "spellcheck": "false",
+                "dir": "ltr",
+                "autofocus": True,
+            }
+        ),
+    )
+
+
+class PasswordConfirmForm(forms.Form):
+    """The person's password, asked again before a change to their sign-in."""
+
+    password = forms.CharField(
+        label=_("Your password"),
+        strip=False,
+        error_messages={"required": _("Enter your password.")},
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )

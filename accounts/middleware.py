@@ -15,13 +15,15 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from rest_framework.exceptions import NotFound
 
 from web.errors import error_page, is_api
 from web.problems import problem_json
 
-from . import access
+from . import access, two_factor
+from .entry import verified_device_id
 
 
 def supported(code: str | None) -> str | None:
@@ -76,6 +78,13 @@ def open_to_visitors(view: Callable) -> Callable:
     return view
 
 
+def allowed_before_two_factor(view: Callable) -> Callable:
+    """Mark a view a signed-in person may open before passing two-factor sign-in that their
+    organisation demands (the page where they set it up)."""
+    view.allowed_before_two_factor = True
+    return view
+
+
 def is_open(view_func: Callable) -> bool:
     view_class = getattr(view_func, "view_class", None) or getattr(view_func, "cls", None)
     return bool(
@@ -91,6 +100,10 @@ class AccessMiddleware:
 
     It runs as a view hook, after the API's credential middleware has said who the caller is
     (API key, token or session). Anonymous API calls go on to the API, which answers 401.
+
+    Where the organisation demands two-factor sign-in, a session that has not passed it is
+    sent to its second step, or to set it up first (decision 0022); API keys and tokens are
+    held to the same rule where they are read (api.auth).
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
@@ -124,4 +137,31 @@ class AccessMiddleware:
                 gettext_noop("This page does not exist, or you do not have access to it."),
             )
         request.membership = membership
+        if self._needs_second_factor(request, view_func, tenant):
+            return self._second_factor(request)
         return None
+
+    @staticmethod
+    def _needs_second_factor(request: HttpRequest, view_func: Callable, tenant: object) -> bool:
+        return (
+            getattr(request, "api_auth", None) is None
+            and not getattr(view_func, "allowed_before_two_factor", False)
+            and verified_device_id(request) is None
+            and access.requires_two_factor(tenant)
+        )
+
+    @staticmethod
+    def _second_factor(request: HttpRequest) -> HttpResponse:
+        if is_api(request):
+            return problem_json(
+                403,
+                _(
+                    "This organisation requires two-factor authentication: sign in again with "
+                    "your authenticator code."
+                ),
+                request=request,
+                code="otp_required",
+            )
+        has_device = two_factor.has_two_factor(request.user)
+        target = reverse("accounts:two_factor" if has_device else "accounts:security")
+        return HttpResponseRedirect(f"{target}?next={quote(request.get_full_path())}")

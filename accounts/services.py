@@ -16,6 +16,7 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django_otp.models import Device
 
 from compliance.services import record_event
 
@@ -212,12 +213,18 @@ def expire_invitations(*, now: datetime | None = None) -> int:
     )
 
 
-def make_handoff_token(*, user: User, tenant: Tenant) -> str:
-    """A short-lived, single-use token that signs a person in on a tenant's own host."""
-    return signing.dumps({"u": user.pk, "t": tenant.pk}, salt=HANDOFF_SALT)
+def make_handoff_token(*, user: User, tenant: Tenant, device: str | None = None) -> str:
+    """A short-lived, single-use token that signs a person in on a tenant's own host; `device`
+    names the two-factor device the issuing session passed sign-in with, if it did."""
+    payload: dict[str, object] = {"u": user.pk, "t": tenant.pk}
+    if device:
+        payload["d"] = device
+    return signing.dumps(payload, salt=HANDOFF_SALT)
 
 
-def consume_handoff_token(*, token: str, tenant: Tenant) -> User | None:
+def consume_handoff_token(*, token: str, tenant: Tenant) -> tuple[User, Device | None] | None:
+    """The person a valid, unused token of this organisation signs in, with the two-factor
+    device their session had passed (still theirs and confirmed), or None."""
     try:
         data = signing.loads(token, salt=HANDOFF_SALT, max_age=HANDOFF_MAX_AGE)
     except signing.BadSignature:
@@ -233,7 +240,10 @@ def consume_handoff_token(*, token: str, tenant: Tenant) -> User | None:
         return None
     if not access.holds_role(user=user, tenant=tenant, roles=access.ANY_ROLE):
         return None
-    return user
+    device = Device.from_persistent_id(data["d"]) if data.get("d") else None
+    if device is not None and (device.user_id != user.pk or not device.confirmed):
+        device = None
+    return user, device
 
 
 def update_profile(*, user: User, full_name: str, language: str) -> User:

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import views
+from . import two_factor_views, views
 from .middleware import open_to_visitors
 
 app_name = "accounts"
@@ -11,6 +11,8 @@ urlpatterns = [
     path("logout/", views.logout_view, name="logout"),
     path("choose/", views.choose_tenant, name="choose"),
     path("profile/", views.profile, name="profile"),
+    path("security/", two_factor_views.security, name="security"),
+    path("two-factor/", two_factor_views.second_step, name="two_factor"),
     path("handoff/", views.handoff, name="handoff"),
     path("password-reset/", views.PasswordResetView.as_view(), name="password_reset"),
     path(

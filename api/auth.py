@@ -10,26 +10,34 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib.auth.models import update_last_login
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import connection
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from rest_framework import exceptions
+from rest_framework import exceptions, serializers
 from rest_framework.authentication import SessionAuthentication, get_authorization_header
 from rest_framework.request import Request
 from rest_framework_simplejwt.authentication import JWTAuthentication
 from rest_framework_simplejwt.exceptions import AuthenticationFailed as JWTAuthenticationFailed
-from rest_framework_simplejwt.serializers import TokenObtainPairSerializer, TokenRefreshSerializer
+from rest_framework_simplejwt.serializers import (
+    TokenObtainPairSerializer,
+    TokenObtainSerializer,
+    TokenRefreshSerializer,
+)
 from rest_framework_simplejwt.settings import api_settings as jwt_settings
 from rest_framework_simplejwt.tokens import RefreshToken, Token
 
-from accounts import access
+from accounts import access, two_factor
 from accounts.models import User
 
 from . import services
 from .models import ApiKey
 
 TENANT_CLAIM = "tenant"
+# Set on tokens whose request carried a valid two-factor code (decision 0022).
+OTP_CLAIM = "otp"
 WWW_AUTHENTICATE = 'Api-Key realm="api", Bearer realm="api"'
 
 
@@ -45,6 +53,26 @@ def may_use_tenant(user: User) -> bool:
     if not tenant.is_public:
         access.remember(user=user, tenant=tenant, membership=membership)
     return access.is_staff(user) or membership is not None
+
+
+class OtpRefused(exceptions.APIException):
+    """A credential that lacks the second factor the organisation (or the person) demands."""
+
+    status_code = 401
+
+
+def otp_refusal(code: str, detail: str) -> OtpRefused:
+    return OtpRefused(detail, code)
+
+
+def key_refusal_for_policy() -> exceptions.AuthenticationFailed:
+    return exceptions.AuthenticationFailed(
+        _(
+            "This organisation requires two-factor authentication, and the person who made "
+            "this API key has not turned it on. The key works again once they do."
+        ),
+        "otp_required",
+    )
 
 
 def api_key_caller(raw: bytes) -> tuple[User, ApiKey]:
@@ -63,6 +91,10 @@ def api_key_caller(raw: bytes) -> tuple[User, ApiKey]:
     if found is None:
         raise exceptions.AuthenticationFailed(_("This API key is not valid."))
     api_key, caller = found
+    # A key acts for its maker: under a policy demanding two-factor sign-in, only while they
+    # have it on (read from the cached caller; the policy only when they do not).
+    if not caller.two_factor and access.requires_two_factor(tenant):
+        raise key_refusal_for_policy()
     access.remember(user=caller.user, tenant=tenant, membership=caller.membership)
     services.note_key_used(api_key)
     return caller.user, api_key
@@ -76,6 +108,14 @@ class TenantJWTAuthentication(JWTAuthentication):
         if token.get(TENANT_CLAIM) != current_tenant_slug():
             raise JWTAuthenticationFailed(
                 _("This token was issued for another organisation."), code="wrong_tenant"
+            )
+        if not token.get(OTP_CLAIM) and access.requires_two_factor(connection.tenant):
+            raise JWTAuthenticationFailed(
+                _(
+                    "This organisation requires two-factor authentication: get a new token "
+                    "with your authenticator code."
+                ),
+                code="otp_required",
             )
         return token
 
@@ -140,14 +180,56 @@ class TenantTokenObtainSerializer(TokenObtainPairSerializer):
         token[TENANT_CLAIM] = current_tenant_slug()
         return token
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["otp"] = serializers.CharField(required=False, allow_blank=True, max_length=32)
+
     def validate(self, attrs: dict[str, Any]) -> dict[str, str]:
-        data = super().validate(attrs)
+        code = attrs.pop("otp", "") or ""
+        # The password first (simplejwt sets self.user), then membership, then the second
+        # factor: outsiders learn nothing about either.
+        data = TokenObtainSerializer.validate(self, attrs)
         if not may_use_tenant(self.user):
             # Same answer as a wrong password: membership is not confirmed to outsiders.
             raise exceptions.AuthenticationFailed(
                 self.error_messages["no_active_account"], "no_active_account"
             )
+        verified = self.check_second_factor(self.user, code)
+        refresh = self.get_token(self.user)
+        if verified:
+            refresh[OTP_CLAIM] = True  # copied into the access token, and kept on rotation
+        data["refresh"] = str(refresh)
+        data["access"] = str(refresh.access_token)
+        if jwt_settings.UPDATE_LAST_LOGIN:
+            update_last_login(None, self.user)
         return data
+
+    def check_second_factor(self, user: User, code: str) -> bool:
+        """Whether a right code came; the organisation's policy, or the person's own choice,
+        may demand one (OtpRefused, or Throttled after too many wrong codes)."""
+        has_device = two_factor.has_two_factor(user)
+        if not has_device and not access.requires_two_factor(connection.tenant):
+            return False
+        if not has_device:
+            raise otp_refusal(
+                "otp_required",
+                _(
+                    "This organisation requires two-factor authentication: turn it on in your "
+                    "account's security page first."
+                ),
+            )
+        if not code:
+            raise otp_refusal(
+                "otp_required",
+                _("Send the current code of your authenticator app in `otp`."),
+            )
+        try:
+            two_factor.verify(user=user, code=code)
+        except DjangoValidationError as exc:
+            if exc.code == "otp_locked":
+                raise exceptions.Throttled(detail=exc.messages[0], code="otp_locked") from exc
+            raise otp_refusal("otp_invalid", _("That two-factor code is not right.")) from exc
+        return True
 
 
 class TenantTokenRefreshSerializer(TokenRefreshSerializer):
@@ -164,5 +246,13 @@ class TenantTokenRefreshSerializer(TokenRefreshSerializer):
         if user is None or not may_use_tenant(user):
             raise exceptions.AuthenticationFailed(
                 self.error_messages["no_active_account"], "no_active_account"
+            )
+        if not refresh.get(OTP_CLAIM) and access.requires_two_factor(connection.tenant):
+            raise otp_refusal(
+                "otp_required",
+                _(
+                    "This organisation requires two-factor authentication: get a new token "
+                    "with your authenticator code."
+                ),
             )
         return super().validate(attrs)

@@ -167,6 +167,12 @@ def person_changed(sender: type, instance: User, **kwargs: Any) -> None:
             forget_keys_of(user_id=instance.pk, schema_name=schema_name)
 
 
+def device_changed(sender: type, instance: Any, **kwargs: Any) -> None:
+    """A maker's two-factor device added or removed: their keys may work, or stop (0022)."""
+    for schema_name in access.schemas_of(instance.user_id):
+        forget_keys_of(user_id=instance.user_id, schema_name=schema_name)
+
+
 # Keys (by hash) this process has seen used this minute: most requests need not ask Redis.
 _noted: dict[str, float] = {}
 

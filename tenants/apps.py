@@ -11,6 +11,7 @@ class TenantsConfig(AppConfig):
         # Every write of an organisation or a domain forgets what tenant resolution cached.
         from django.contrib.auth import signals as auth_signals
 
+        from accounts import access
         from accounts.models import Membership, User
         from billing.models import Plan
 
@@ -34,8 +35,13 @@ class TenantsConfig(AppConfig):
             # And of a plan, the landing page's cards.
             (signals.post_save, views.forget_landing_plans, Plan),
             (signals.post_delete, views.forget_landing_plans, Plan),
+            # And of a security policy, whether the access layer demands two-factor sign-in.
+            (signals.post_save, access.policy_changed, TenantSecurityPolicy),
+            (signals.post_delete, access.policy_changed, TenantSecurityPolicy),
         ):
-            signal.connect(receiver, sender=sender, dispatch_uid=f"tenants.{receiver.__name__}")
+            signal.connect(
+                receiver, sender=sender, dispatch_uid=f"{receiver.__module__}.{receiver.__name__}"
+            )
         auth_signals.user_logged_in.connect(sessions.signed_in, dispatch_uid="tenants.signed_in")
         auth_signals.user_logged_out.connect(sessions.signed_out, dispatch_uid="tenants.signed_out")
         standing.subscribe()

@@ -103,14 +103,21 @@ def owner_b(tenant_b):
 
 @pytest.fixture
 def client_for():
-    """A Django test client signed in as `user`, speaking to `host`."""
+    """A Django test client signed in as `user`, speaking to `host`. Staff come with an
+    authenticator their session has passed, as the admin requires (decision 0022)."""
 
     from django.test import Client
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from tests import factories
 
     def make(user=None, host: str = "localhost") -> Client:
         client = Client(HTTP_HOST=host)
         if user is not None:
             client.force_login(user)
+            if user.is_staff:
+                device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+                factories.verify_session(client, device or factories.enrol_two_factor(user))
         return client
 
     return make

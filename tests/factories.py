@@ -103,3 +103,36 @@ def not_a_video_movie(uploader: User, folder: Path) -> Movie:
     with open(fake, "rb") as handle:
         movie.file.save("notes.mp4", File(handle), save=True)
     return movie
+
+
+def enrol_two_factor(user: User):
+    """A confirmed authenticator (TOTP device) and ten recovery codes for `user`."""
+    from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.create(user=user, name="authenticator", confirmed=True)
+    recovery = StaticDevice.objects.create(user=user, name="recovery", confirmed=True)
+    for index in range(10):
+        StaticToken.objects.create(device=recovery, token=f"recover{index:02d}")
+    return device
+
+
+def totp_code(device, *, ahead: int = 0) -> str:
+    """The code the person's app shows now (or `ahead` time steps later: a code is accepted
+    once, so a second sign-in in the same test uses the next one)."""
+    import time
+
+    from django_otp.oath import TOTP
+
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    totp.time = time.time() + ahead * device.step
+    return f"{totp.token():0{device.digits}d}"
+
+
+def verify_session(client, device) -> None:
+    """Mark a test client's session as having passed two-factor sign-in with `device`."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()

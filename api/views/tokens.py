@@ -25,6 +25,13 @@ class TokenObtainApi(TokenObtainPairView):
     class InputSerializer(serializers.Serializer):
         email = serializers.EmailField()
         password = serializers.CharField(style={"input_type": "password"})
+        otp = serializers.CharField(
+            required=False,
+            help_text="The current code of the person's authenticator app (or a recovery "
+            "code): required when the organisation demands two-factor authentication or the "
+            "person has turned it on; otherwise `otp_required`, or `otp_invalid` for a wrong "
+            "code.",
+        )
 
         class Meta:
             ref_name = "TokenObtainInput"

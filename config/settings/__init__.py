@@ -15,3 +15,4 @@ from .product import *  # noqa: F403
 from .security import *  # noqa: F403
 from .storage import *  # noqa: F403
 from .tenancy import *  # noqa: F403
+from .two_factor import *  # noqa: F403

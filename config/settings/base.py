@@ -37,6 +37,10 @@ SHARED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    # Two-factor sign-in: authenticator apps (TOTP) and recovery codes, with the global users.
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     # Must precede the admin so its translated-field widgets win.
     "modeltranslation",
     "django.contrib.admin",

@@ -20,6 +20,8 @@ def staff(tenant_a) -> Client:
     user.save(update_fields=["is_superuser"])
     client = Client(HTTP_HOST="alpha.localhost")
     client.force_login(user)
+    # The console needs a session that passed two-factor sign-in (decision 0022).
+    factories.verify_session(client, factories.enrol_two_factor(user))
     return client
 
 
