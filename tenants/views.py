@@ -109,3 +109,15 @@ def organisation_settings(request: HttpRequest) -> HttpResponse:
         ),
     }
     return render(request, "tenants/settings.html", context, status=status)
+
+
+def terms(request: HttpRequest) -> HttpResponse:
+    return render(request, "tenants/terms.html")
+
+
+def privacy(request: HttpRequest) -> HttpResponse:
+    return render(request, "tenants/privacy.html")
+
+
+def contact(request: HttpRequest) -> HttpResponse:
+    return render(request, "tenants/contact.html", {"support_email": settings.SUPPORT_EMAIL})
