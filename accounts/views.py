@@ -82,6 +82,12 @@ def handoff(request: HttpRequest) -> HttpResponse:
         messages.error(request, _("That sign-in link has expired. Please sign in again."))
         return HttpResponseRedirect(reverse("accounts:login"))
     sign_in(request, user)
+    # A page on this host to land on (the organisation console, for staff); never elsewhere.
+    wanted = request.GET.get("next", "")
+    if wanted.startswith("/") and url_has_allowed_host_and_scheme(
+        wanted, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return HttpResponseRedirect(wanted)
     return HttpResponseRedirect(reverse("dashboard"))
 
 

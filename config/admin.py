@@ -5,6 +5,7 @@ define their ModelAdmins; the sites and what each one shows are decided here."""
 from __future__ import annotations
 
 from django.contrib import admin
+from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
 from accounts.admin import InvitationAdmin, MembershipAdmin, UserAdmin
@@ -13,7 +14,13 @@ from billing.admin import InvoiceAdmin, PlanAdmin, StripeEventAdmin, Subscriptio
 from billing.models import Invoice, Plan, StripeEvent, Subscription
 from compliance.admin import AuditEventAdmin
 from compliance.models import AuditEvent
-from media_pipeline.admin import MovieAdmin, RecapAdmin, RecapJobAdmin
+from media_pipeline.admin import (
+    MovieAdmin,
+    RecapAdmin,
+    RecapJobAdmin,
+    job_action_view,
+    job_queue_view,
+)
 from media_pipeline.models import Movie, Recap, RecapJob
 from tenants.admin import DomainAdmin, TenantAdmin
 from tenants.models import Domain, Tenant
@@ -25,6 +32,18 @@ class PlatformAdminSite(admin.AdminSite):
     site_header = _("Movie Recap platform")
     site_title = _("Movie Recap platform")
     index_title = _("Operations")
+    # Django's index with, first, the operations that span every organisation.
+    index_template = "admin/platform_index.html"
+
+    def get_urls(self) -> list:
+        def on_site(view):
+            return self.admin_view(lambda request: view(request, self))
+
+        return [
+            path("jobs/", on_site(job_queue_view), name="job_queue"),
+            path("jobs/act/", on_site(job_action_view), name="job_action"),
+            *super().get_urls(),
+        ]
 
 
 class TenantAdminSite(admin.AdminSite):
