@@ -216,3 +216,13 @@ def test_members_who_are_not_staff_cannot_open_a_console(client_for, tenant_a, o
 def test_the_platform_admin_is_not_served_on_tenant_hosts(client_for, tenant_a, operator):
     response = client_for(operator, host="alpha.localhost").get("/admin/tenants/tenant/")
     assert response.status_code == 404
+
+
+def test_under_a_path_prefix_the_console_opens_on_the_same_session(
+    client_for, tenant_a, operator, settings
+):
+    settings.TENANT_URL_MODE = "path"
+    client = client_for(operator, host="localhost")
+    response = client.get(f"/admin/tenants/tenant/{tenant_a.pk}/console/")
+    assert response["Location"] == "http://localhost/t/alpha/admin/"
+    assert client.get("/t/alpha/admin/").status_code == 200
