@@ -12,7 +12,6 @@ from django.shortcuts import get_object_or_404
 from django.template.defaultfilters import filesizeformat
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -21,7 +20,7 @@ from modeltranslation.utils import build_localized_fieldname
 
 from accounts.admin import MembershipInline
 from accounts.forms import language_choices
-from billing.limits import limits_of, usage_of
+from billing.limits import limits_of, month_started, usage_of
 from billing.models import UsageRecord
 from billing.selectors import meters
 from web.sites import tenant_base_url
@@ -53,11 +52,6 @@ OTHER_NAMES = [
     for code in settings.LANGUAGE_CODES
     if code != services.BASE_NAME_LANGUAGE
 ]
-
-
-def month_started():
-    """The start of this month, as the ledger's monthly sums count it (billing.limits)."""
-    return timezone.now().replace(day=1, hour=0, minute=0, second=0, microsecond=0)
 
 
 # TranslationAdmin shows one input per language for the name; all but the base one are folded.
