@@ -141,27 +141,28 @@ def test_the_platform_retries_and_cancels_through_the_job_services(
         assert RecapJob.objects.get(pk=jobs["rendering"].pk).state == JobState.CANCELED
 
 
-@pytest.mark.parametrize(
-    ("form", "message"),
-    [
-        ({"organisation": "alpha", "job": "truncated", "action": "retry"},
-         "because of the movie&#x27;s file itself"),
-        ({"organisation": "alpha", "job": "lost", "action": "delete"}, "Choose retry or cancel."),
-        ({"organisation": "nowhere", "job": "lost", "action": "retry"},
-         "This organisation no longer exists."),
-        ({"organisation": "bravo", "job": "lost", "action": "retry"}, "This job no longer exists"),
-        ({"organisation": "alpha", "job": "", "action": "retry"}, "Choose a job from the list."),
-        ({"organisation": "alpha", "job": "lost", "action": "cancel"}, "already ended"),
-    ],
-)  # fmt: skip
+REFUSALS = [
+    ({"organisation": "alpha", "job": "truncated", "action": "retry"},
+     "because of the movie&#x27;s file itself"),
+    ({"organisation": "alpha", "job": "lost", "action": "delete"}, "Choose retry or cancel."),
+    ({"organisation": "nowhere", "job": "lost", "action": "retry"},
+     "This organisation no longer exists."),
+    ({"organisation": "bravo", "job": None, "action": "retry"}, "This job no longer exists"),
+    ({"organisation": "alpha", "job": "", "action": "retry"}, "Choose a job from the list."),
+    ({"organisation": "alpha", "job": "lost", "action": "cancel"}, "already ended"),
+]  # fmt: skip
+
+
 def test_refused_job_actions_say_why_and_change_nothing(
-    client_for, tenant_a, tenant_b, operator, jobs, form, message
+    client_for, tenant_a, tenant_b, operator, jobs
 ):
-    form = {**form, "job": jobs[form["job"]].pk if form["job"] else ""}
-    if form["organisation"] == "bravo":
-        form["job"] = 987654  # no such job in Bravo
-    response = client_for(operator, host="localhost").post("/admin/jobs/act/", form, follow=True)
-    assert message in response.content.decode()
+    client = client_for(operator, host="localhost")
+    for form, message in REFUSALS:
+        job = form["job"]
+        # None: a job number that Bravo does not have.
+        form = {**form, "job": 987654 if job is None else (jobs[job].pk if job else "")}
+        response = client.post("/admin/jobs/act/", form, follow=True)
+        assert message in response.content.decode(), form
     with tenant_context(tenant_a):
         assert RecapJob.objects.count() == 4
         assert RecapJob.objects.get(pk=jobs["lost"].pk).state == JobState.FAILED
