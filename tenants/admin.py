@@ -106,11 +106,11 @@ class TenantAdmin(TranslationAdmin):
             )
         return super().formfield_for_dbfield(db_field, request, **kwargs)
 
-    @admin.display(description=_("storage used"), ordering="storage_bytes")
+    @admin.display(description=_("Storage used"), ordering="storage_bytes")
     def storage_used(self, tenant: Tenant) -> str:
         return filesizeformat(getattr(tenant, "storage_bytes", 0) or 0)
 
-    @admin.display(description=_("processing this month"), ordering="processing_seconds")
+    @admin.display(description=_("Processing this month"), ordering="processing_seconds")
     def processing_this_month(self, tenant: Tenant) -> str:
         hours = (getattr(tenant, "processing_seconds", 0) or 0) / 3600
         return _("%(hours).1f h") % {"hours": hours}
@@ -118,7 +118,11 @@ class TenantAdmin(TranslationAdmin):
     @admin.display(description=_("usage"))
     def usage(self, tenant: Tenant) -> str:
         rows = []
-        labels = dict(UsageRecord.Kind.choices)
+        labels = {
+            UsageRecord.Kind.STORAGE_BYTES: _("Storage used"),
+            UsageRecord.Kind.PROCESSING_SECONDS: _("Processing this month"),
+            UsageRecord.Kind.API_CALLS: _("API calls"),
+        }
         for meter in meters(usage_of(tenant), limits_of(tenant)):
             if meter.kind == UsageRecord.Kind.STORAGE_BYTES:
                 used = filesizeformat(meter.used)
