@@ -13,6 +13,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse, reverse_lazy
 from django.utils import translation
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -79,6 +80,12 @@ def handoff(request: HttpRequest) -> HttpResponse:
     # The second step passed on the main host holds here too; otherwise the organisation's
     # policy asks for it (landing, then the access middleware on every page).
     sign_in(request, user, device=device)
+    # A page on this host to land on (the organisation console, for staff); never elsewhere.
+    wanted = request.GET.get("next", "")
+    if wanted.startswith("/") and url_has_allowed_host_and_scheme(
+        wanted, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return HttpResponseRedirect(wanted)
     return landing(request, None)
 
 

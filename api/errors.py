@@ -21,7 +21,7 @@ log = logging.getLogger(__name__)
 
 # Service refusals (django ValidationError codes) that describe the state of a thing, not a
 # malformed request.
-CONFLICT_CODES = frozenset({"busy", "ended", "not_ended", "not_ready"})
+CONFLICT_CODES = frozenset({"busy", "ended", "not_ended", "not_ready", "not_retryable"})
 UNPROCESSABLE_CODES = frozenset({"quota"})
 
 

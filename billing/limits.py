@@ -4,7 +4,7 @@ and what it has used: storage, this month's processing and API calls."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from django.db.models import Q, Sum
@@ -64,9 +64,13 @@ def month_start() -> date:
     return timezone.localdate().replace(day=1)
 
 
+def month_started() -> datetime:
+    """When this month's meters (processing, API calls) started counting."""
+    return timezone.now().replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+
+
 def usage_of(tenant: Any) -> Usage:
-    start = timezone.now().replace(day=1, hour=0, minute=0, second=0, microsecond=0)
-    this_month = Q(created_at__gte=start)
+    this_month = Q(created_at__gte=month_started())
     # One query for the three sums (the dashboard reads them on every visit).
     totals = UsageRecord.objects.filter(tenant_id=tenant.pk).aggregate(
         storage=Sum("quantity", filter=Q(kind=UsageRecord.Kind.STORAGE_BYTES)),

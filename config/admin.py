@@ -8,7 +8,7 @@ from urllib.parse import quote
 
 from django.contrib import admin, messages
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.urls import reverse
+from django.urls import path, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -22,7 +22,13 @@ from billing.admin import InvoiceAdmin, PlanAdmin, StripeEventAdmin, Subscriptio
 from billing.models import Invoice, Plan, StripeEvent, Subscription
 from compliance.admin import AuditEventAdmin
 from compliance.models import AuditEvent
-from media_pipeline.admin import MovieAdmin, RecapAdmin, RecapJobAdmin
+from media_pipeline.admin import (
+    MovieAdmin,
+    RecapAdmin,
+    RecapJobAdmin,
+    job_action_view,
+    job_queue_view,
+)
 from media_pipeline.models import Movie, Recap, RecapJob
 from tenants.admin import DomainAdmin, TenantAdmin
 from tenants.models import Domain, Tenant
@@ -66,6 +72,18 @@ class PlatformAdminSite(TwoFactorAdminSite):
     site_header = _("Movie Recap platform")
     site_title = _("Movie Recap platform")
     index_title = _("Operations")
+    # Django's index with, first, the operations that span every organisation.
+    index_template = "admin/platform_index.html"
+
+    def get_urls(self) -> list:
+        def on_site(view):
+            return self.admin_view(lambda request: view(request, self))
+
+        return [
+            path("jobs/", on_site(job_queue_view), name="job_queue"),
+            path("jobs/act/", on_site(job_action_view), name="job_action"),
+            *super().get_urls(),
+        ]
 
 
 class TenantAdminSite(TwoFactorAdminSite):

@@ -21,7 +21,7 @@ from compliance.services import record_event
 
 from .models import ACTIVE_STATES, JobState, Movie, MovieStatus, Recap, RecapJob, TargetLength
 from .recap_jobs import transitions
-from .recap_jobs.states import IllegalTransition
+from .recap_jobs.states import IllegalTransition, can_retry
 from .roles import require_writer
 from .uploads import reserved_storage_bytes
 
@@ -131,9 +131,18 @@ def cancel_job(*, job: RecapJob, acting_user: object) -> RecapJob:
 
 
 def retry_job(*, job: RecapJob, acting_user: object) -> RecapJob:
-    """Start a new job with the same options as a failed or canceled one."""
+    """Start a new job with the same options as a failed or canceled one; refused when the
+    failure lies in the movie's file itself (a retry would fail the same way)."""
     if job.is_active or job.state == JobState.DONE:
         raise ValidationError(_("Only failed or canceled jobs can be retried."), code="not_ended")
+    if not can_retry(job_state=job.state, failure_code=job.failure_code):
+        raise ValidationError(
+            _(
+                "This job failed because of the movie's file itself (for example a truncated "
+                "file), so a retry would fail the same way. Upload a complete copy instead."
+            ),
+            code="not_retryable",
+        )
     return start_recap_job(
         movie=job.movie,
         target=job.target,

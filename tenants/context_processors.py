@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.http import HttpRequest
 
+from web.sites import public_base_url
+
 
 def tenant(request: HttpRequest) -> dict[str, object]:
     current = getattr(request, "tenant", None)
@@ -13,4 +15,6 @@ def tenant(request: HttpRequest) -> dict[str, object]:
         "membership": getattr(request, "membership", None),
         "base_domain": settings.BASE_DOMAIN,
         "languages": settings.LANGUAGES,
+        # The product's own site, for links from an organisation's pages (terms, contact).
+        "site_url": public_base_url(),
     }

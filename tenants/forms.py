@@ -21,10 +21,13 @@ from .services import BASE_NAME_LANGUAGE, validate_slug
 class SignupForm(forms.Form):
     name = forms.CharField(label=_("Organisation name"), max_length=120)
     slug = forms.CharField(
-        label=_("Address"),
+        label=_("Your site's address"),
         max_length=40,
         help_text=format_lazy(
-            _("Lowercase letters, digits and hyphens; your site will be at address.{domain}"),
+            _(
+                "Suggested from the organisation's name; you may change it. Lowercase letters, "
+                "digits and hyphens: your site will be at address.{domain}"
+            ),
             domain=settings.BASE_DOMAIN,
         ),
     )
@@ -46,8 +49,14 @@ class SignupForm(forms.Form):
         if self.user is not None:
             for field in ("full_name", "email", "password"):
                 del self.fields[field]
+        # static/js/signup.js fills the address from the name until the visitor types one.
         self.fields["slug"].widget.attrs.update(
-            {"autocapitalize": "none", "spellcheck": "false", "dir": "ltr"}
+            {
+                "autocapitalize": "none",
+                "spellcheck": "false",
+                "dir": "ltr",
+                "data-suggest-from": "name",
+            }
         )
         if "email" in self.fields:
             self.fields["email"].widget.attrs.update({"autocomplete": "email", "dir": "ltr"})

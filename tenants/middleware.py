@@ -15,6 +15,7 @@ from web.errors import error_page
 
 from . import health
 from .resolution import ConflictingTenant, UnknownTenant, resolve
+from .suspension import contact_url, suspension_reason
 
 Handler = Callable[[HttpRequest], HttpResponse]
 
@@ -75,6 +76,7 @@ class TenantResolutionMiddleware:
                 gettext_noop(
                     "This organisation is suspended. Its owners can contact support to restore it."
                 ),
+                extra={"detail": suspension_reason(tenant), "contact_url": contact_url()},
             )
         request.urlconf = settings.ROOT_URLCONF
         set_urlconf(request.urlconf)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
@@ -24,6 +25,7 @@ from web.client import client_place
 from . import security, services
 from .countries import country_name
 from .forms import SecurityPolicyForm, SignupForm, TenantSettingsForm
+from .models import OPEN_STATUSES, Tenant
 
 # The landing page's plan cards, cached per language (they show no price, so no currency);
 # the template's {% cache %} tag names the fragment so, and any change to a plan forgets it.
@@ -31,10 +33,38 @@ LANDING_PLANS = "landing-plans"
 LANDING_PLANS_SECONDS = 600
 
 
+@dataclass(frozen=True)
+class ExampleRecap:
+    """The landing page's example (static/examples/, made by our pipeline from an openly
+    licensed film); its credit is the licence's wording, the same in every language."""
+
+    film: str = "Tears of Steel"
+    credit: str = "(c) Blender Foundation"
+    credit_site: str = "www.blender.org"
+    credit_url: str = "https://www.blender.org"
+    licence: str = "CC BY 3.0"
+    licence_url: str = "https://creativecommons.org/licenses/by/3.0/"
+
+
 def landing(request: HttpRequest) -> HttpResponse:
     plans = Plan.objects.filter(is_public=True)  # lazy: read only when the fragment is cold
-    context = {"plans": plans, "plans_seconds": LANDING_PLANS_SECONDS}
+    context = {
+        "plans": plans,
+        "plans_seconds": LANDING_PLANS_SECONDS,
+        "organisations": organisations_of(request),
+        "example": ExampleRecap(),
+    }
     return render(request, "tenants/landing.html", context)
+
+
+def organisations_of(request: HttpRequest) -> list[tuple[Tenant, str]]:
+    """The open organisations of a signed-in visitor, each with the link that enters it."""
+    if not request.user.is_authenticated:
+        return []
+    tenants = Tenant.objects.filter(
+        memberships__user=request.user, status__in=OPEN_STATUSES
+    ).order_by("name")
+    return [(tenant, tenant_entry_url(request, tenant, request.user)) for tenant in tenants]
 
 
 def forget_landing_plans(**kwargs: Any) -> None:
@@ -162,3 +192,15 @@ def _save_security_policy(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("The security policy is saved."))
             return HttpResponseRedirect(reverse("tenant_settings") + "#security-title")
     return _settings_page(request, security_form=form, status=400)
+
+
+def terms(request: HttpRequest) -> HttpResponse:
+    return render(request, "tenants/terms.html")
+
+
+def privacy(request: HttpRequest) -> HttpResponse:
+    return render(request, "tenants/privacy.html")
+
+
+def contact(request: HttpRequest) -> HttpResponse:
+    return render(request, "tenants/contact.html", {"support_email": settings.SUPPORT_EMAIL})

@@ -42,12 +42,19 @@ def is_api(request: HttpRequest) -> bool:
 
 
 def error_page(
-    request: HttpRequest, status: int, title: str, message: str, *, code: str | None = None
+    request: HttpRequest,
+    status: int,
+    title: str,
+    message: str,
+    *,
+    code: str | None = None,
+    extra: dict[str, str] | None = None,
 ) -> HttpResponse:
     """A refusal in the visitor's language, outside any organisation's pages.
 
     `title` and `message` are untranslated (gettext_noop) sentences, translated here in the
-    language the request asks for; API clients get them as problem+json.
+    language the request asks for; API clients get them as problem+json. `extra` goes to the
+    page as it is (`detail`: an operator's words as written, `contact_url`: a link).
     """
     language = translation.get_language_from_request(request)
     if is_api(request):
@@ -60,7 +67,13 @@ def error_page(
         return render(
             request,
             "error.html",
-            {"status": status, "title": _(title), "message": _(message), "tenant": None},
+            {
+                "status": status,
+                "title": _(title),
+                "message": _(message),
+                "tenant": None,
+                **(extra or {}),
+            },
             status=status,
         )
 

@@ -17,6 +17,8 @@ EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
 EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
 EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=True)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default=f"Movie Recap <no-reply@{BASE_DOMAIN}>")
+# Where the contact page, the suspension notice and its email send people.
+SUPPORT_EMAIL = env.str("SUPPORT_EMAIL", default=f"support@{BASE_DOMAIN}")
 # The operators told of problems only they can fix (media_pipeline.recap_jobs.alerts), by email.
 ADMINS = [(address, address) for address in env.list("ADMINS", default=[])]
 SERVER_EMAIL = DEFAULT_FROM_EMAIL

@@ -72,6 +72,14 @@ MOVIE_FAULTS = frozenset(
 )
 
 
+def can_retry(*, job_state: str, failure_code: str = "") -> bool:
+    """Whether a new job with the same options may succeed where this one ended: a canceled
+    job, or a failure of our machines. A fault of the movie itself fails the same way again."""
+    if job_state == JobState.CANCELED:
+        return True
+    return job_state == JobState.FAILED and failure_code not in MOVIE_FAULTS
+
+
 class IllegalTransition(Exception):
     """A move the table does not allow (e.g. cancelling a finished job)."""
 

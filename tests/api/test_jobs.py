@@ -132,3 +132,16 @@ def test_an_api_key_creation_replay_does_not_show_the_key_again(tenant_a, owner_
     with tenant_context(tenant_a):
         record = IdempotencyRecord.objects.get()
         assert first.json()["key"] not in str(record.body)
+
+
+def test_a_failure_of_the_file_itself_is_not_retried(movie, tenant_a, alpha):
+    with tenant_context(tenant_a):
+        job = RecapJob.objects.create(
+            movie=movie, state=JobState.FAILED, failure_code="truncated", failure_reason="x"
+        )
+    refused = alpha.post(f"/api/v1/jobs/{job.pk}/retry/")
+    assert refused.status_code == 409
+    assert refused.json()["type"] == "urn:movie-recap:problem:not_retryable"
+    assert "retry would fail the same way" in refused.json()["detail"]
+    with tenant_context(tenant_a):
+        assert RecapJob.objects.filter(movie=movie).count() == 1

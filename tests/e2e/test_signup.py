@@ -24,7 +24,7 @@ def test_sign_up_lands_on_the_new_dashboard(public_site, page):
     page.goto(f"{public_site}/")
     page.get_by_role("link", name="Create your organisation").click()
     page.get_by_label("Organisation name").fill("Lumière Pictures")
-    page.get_by_label("Address").fill("lumiere")
+    page.get_by_label("Your site's address").fill("lumiere")
     page.get_by_label("Data region").select_option("eu-west-1")
     page.get_by_label("Your name").fill("Louise Lumière")
     page.get_by_label("Email").fill("louise@lumiere.example")
