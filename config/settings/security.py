@@ -44,3 +44,8 @@ SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 # Liveness and readiness probes arrive by pod IP over plain HTTP.
 SECURE_REDIRECT_EXEMPT = [r"^health(/.*)?$"]
+
+# Proxies in front of the site (load balancer, ingress): X-Forwarded-For is believed only from
+# these addresses, and the client is the entry TRUSTED_PROXY_COUNT hops from its right end.
+TRUSTED_PROXY_CIDRS = env.list("TRUSTED_PROXY_CIDRS", default=[])
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=1)
