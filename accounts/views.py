@@ -17,9 +17,10 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from web import ratelimit
 from web.sites import public_base_url
 
-from . import access, services
+from . import access, attempts, services
 from .entry import sign_in, tenant_entry_url
 from .forms import EmailLoginForm, InviteForm, JoinForm, OwnPasswordForm, ProfileForm, RoleForm
 from .middleware import open_to_visitors, supported
@@ -44,8 +45,9 @@ def login_view(request: HttpRequest) -> HttpResponse:
         if not tenant.is_public and not access.holds_role(
             user=user, tenant=tenant, roles=access.ANY_ROLE
         ):
-            form.add_error(None, _("You do not have access to this organisation."))
-            return render(request, "accounts/login.html", {"form": form}, status=403)
+            # The same answer as a wrong password: a right one is not confirmed to outsiders.
+            form.add_error(None, form.error_messages["invalid_login"])
+            return render(request, "accounts/login.html", {"form": form}, status=400)
         sign_in(request, user)
         if not tenant.is_public:
             return HttpResponseRedirect(_safe_next(request) or reverse("dashboard"))
@@ -93,6 +95,14 @@ class PasswordResetView(auth_views.PasswordResetView):
     success_url = reverse_lazy("accounts:password_reset_done")
 
     def form_valid(self, form):
+        # Past the per-account limit no more emails go out, and the visitor is told what everyone
+        # is told, so the page never says whether the address has an account.
+        if not ratelimit.hit(
+            "reset-email",
+            attempts.account_ident(form.cleaned_data["email"]),
+            ratelimit.parse_rate(settings.PASSWORD_RESET_EMAIL_RATE),
+        ).allowed:
+            return HttpResponseRedirect(self.get_success_url())
         # Links in emails use the configured site, never the Host header a visitor sent.
         self.extra_email_context = {"site_url": public_base_url()}
         return super().form_valid(form)

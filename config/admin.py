@@ -5,8 +5,10 @@ define their ModelAdmins; the sites and what each one shows are decided here."""
 from __future__ import annotations
 
 from django.contrib import admin
+from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
 
+from accounts import attempts
 from accounts.admin import InvitationAdmin, MembershipAdmin, UserAdmin
 from accounts.models import Invitation, Membership, User
 from billing.admin import InvoiceAdmin, PlanAdmin, StripeEventAdmin, SubscriptionAdmin
@@ -21,13 +23,23 @@ from webhooks.admin import WebhookDeliveryAdmin, WebhookEndpointAdmin
 from webhooks.models import WebhookDelivery, WebhookEndpoint
 
 
-class PlatformAdminSite(admin.AdminSite):
+class LimitedSignInSite(admin.AdminSite):
+    """The admin's sign-in counts against the same attempts as every other way in."""
+
+    def login(self, request: HttpRequest, extra_context: dict | None = None) -> HttpResponse:
+        def sign_in_page(request: HttpRequest) -> HttpResponse:
+            return super(LimitedSignInSite, self).login(request, extra_context)
+
+        return attempts.limited()(sign_in_page)(request)
+
+
+class PlatformAdminSite(LimitedSignInSite):
     site_header = _("Movie Recap platform")
     site_title = _("Movie Recap platform")
     index_title = _("Operations")
 
 
-class TenantAdminSite(admin.AdminSite):
+class TenantAdminSite(LimitedSignInSite):
     site_header = _("Movie Recap organisation console")
     site_title = _("Organisation console")
     index_title = _("This organisation's data")

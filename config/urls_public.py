@@ -12,6 +12,7 @@ from api.views.stripe_webhook import stripe_webhook
 from billing import views as billing_views
 from config.admin import platform_admin
 from tenants import views as tenant_views
+from web.ratelimit import limit_posts
 
 # The platform API for staff (api/views/platform.py), and JWTs for it (tenant claim "public").
 platform_api_patterns = [
@@ -57,7 +58,9 @@ urlpatterns = [
     ),
     re_path(r"^api/", NotFoundApi.as_view()),
     path("", tenant_views.landing, name="landing"),
-    path("signup/", tenant_views.signup, name="signup"),
+    path(
+        "signup/", limit_posts("signup", "SIGNUP_THROTTLE_RATE")(tenant_views.signup), name="signup"
+    ),
     path("pricing/", billing_views.pricing, name="pricing"),
     path("accounts/", include("accounts.urls")),
     path("invitations/<str:token>/", account_views.accept_invitation, name="accept_invitation"),

@@ -49,3 +49,12 @@ SECURE_REDIRECT_EXEMPT = [r"^health(/.*)?$"]
 # these addresses, and the client is the entry TRUSTED_PROXY_COUNT hops from its right end.
 TRUSTED_PROXY_CIDRS = env.list("TRUSTED_PROXY_CIDRS", default=[])
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=1)
+
+# Rate limits outside the API (docs/decisions/0023): failed sign-ins per account and per address
+# (browser, admin, token endpoint; password-reset requests count in their own buckets), reset
+# emails per account, and signups per address. `N/period`: 5/5min, 10/hour, 100/day.
+SIGNIN_THROTTLE_RATE = env.str("SIGNIN_THROTTLE_RATE", default="5/5min")
+PASSWORD_RESET_EMAIL_RATE = env.str("PASSWORD_RESET_EMAIL_RATE", default="3/hour")
+SIGNUP_THROTTLE_RATE = env.str("SIGNUP_THROTTLE_RATE", default="10/hour")
+# New uploads (tus creation, page or API) per person in an organisation.
+UPLOAD_THROTTLE_RATE = env.str("UPLOAD_THROTTLE_RATE", default="10/hour")
