@@ -35,6 +35,9 @@ SIMPLE_JWT = {
     "BLACKLIST_AFTER_ROTATION": True,
     "UPDATE_LAST_LOGIN": False,
 }
+# A refresh-token family (one password sign-in and its rotations) ends this many days after the
+# sign-in, however often it was refreshed (api/token_families.py).
+API_REFRESH_FAMILY_DAYS = env.int("API_REFRESH_FAMILY_DAYS", default=30)
 SPECTACULAR_SETTINGS = {
     "TITLE": "Movie Recap API",
     "DESCRIPTION": "Upload movies, make recaps and download them from your own systems.",
