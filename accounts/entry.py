@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
-from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.auth import login
@@ -12,7 +11,6 @@ from django.http import HttpRequest
 from web.sites import tenant_base_url
 
 from .models import User
-from .services import make_handoff_token
 
 if TYPE_CHECKING:
     from tenants.models import Tenant
@@ -21,14 +19,14 @@ if TYPE_CHECKING:
 def tenant_entry_url(request: HttpRequest, tenant: Tenant, user: User) -> str:
     """The URL that opens `tenant`'s dashboard for `user`, signing them in there if needed.
 
-    Sessions are per host, so moving to a subdomain carries a short-lived signed hand-off
-    token; under the /t/<slug>/ prefix the session is the same and no token is needed.
+    Sessions are per host, so moving to a subdomain goes through the hand-off of
+    accounts/handoff.py; under the /t/<slug>/ prefix the session is the same and none is needed.
     """
     base = tenant_base_url(tenant, request)
     if settings.TENANT_URL_MODE == "path" or not request.user.is_authenticated:
         return f"{base}/"
-    token = make_handoff_token(user=user, tenant=tenant)
-    return f"{base}/accounts/handoff/?{urlencode({'token': token})}"
+    # The organisation's host starts the hand-off, so the token is bound to this browser.
+    return f"{base}/accounts/handoff/"
 
 
 def sign_in(request: HttpRequest, user: User) -> None:

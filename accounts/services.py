@@ -15,6 +15,7 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
+from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext as _
 
 from compliance.services import record_event
@@ -212,17 +213,21 @@ def expire_invitations(*, now: datetime | None = None) -> int:
     )
 
 
-def make_handoff_token(*, user: User, tenant: Tenant) -> str:
-    """A short-lived, single-use token that signs a person in on a tenant's own host."""
-    return signing.dumps({"u": user.pk, "t": tenant.pk}, salt=HANDOFF_SALT)
+def make_handoff_token(*, user: User, tenant: Tenant, binding: str) -> str:
+    """A short-lived, single-use token that signs a person in on a tenant's own host, in the
+    browser whose hand-off cookie has the digest `binding` (accounts/handoff.py)."""
+    return signing.dumps({"u": user.pk, "t": tenant.pk, "b": binding}, salt=HANDOFF_SALT)
 
 
-def consume_handoff_token(*, token: str, tenant: Tenant) -> User | None:
+def consume_handoff_token(*, token: str, tenant: Tenant, binding: str) -> User | None:
     try:
         data = signing.loads(token, salt=HANDOFF_SALT, max_age=HANDOFF_MAX_AGE)
     except signing.BadSignature:
         return None
     if data.get("t") != tenant.pk:
+        return None
+    # Another browser's token (login CSRF: someone else's account in this browser) signs no one in.
+    if not binding or not constant_time_compare(str(data.get("b", "")), binding):
         return None
     # Single use: the first request to present the token wins.
     digest = hashlib.sha256(token.encode()).hexdigest()

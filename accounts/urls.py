@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import attempts, views
+from . import attempts, handoff, views
 from .middleware import open_to_visitors
 
 app_name = "accounts"
@@ -12,6 +12,7 @@ urlpatterns = [
     path("choose/", views.choose_tenant, name="choose"),
     path("profile/", views.profile, name="profile"),
     path("handoff/", views.handoff, name="handoff"),
+    path("handoff/issue/", handoff.issue, name="handoff_issue"),
     path(
         "password-reset/",
         attempts.limited(field="email", scope=attempts.PASSWORD_RESET, count_every_post=True)(

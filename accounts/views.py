@@ -21,6 +21,7 @@ from web import ratelimit
 from web.sites import public_base_url
 
 from . import access, attempts, services
+from . import handoff as handoff_flow
 from .entry import sign_in, tenant_entry_url
 from .forms import EmailLoginForm, InviteForm, JoinForm, OwnPasswordForm, ProfileForm, RoleForm
 from .middleware import open_to_visitors, supported
@@ -79,12 +80,16 @@ def choose_tenant(request: HttpRequest) -> HttpResponse:
 
 @open_to_visitors
 def handoff(request: HttpRequest) -> HttpResponse:
-    user = services.consume_handoff_token(token=request.GET.get("token", ""), tenant=request.tenant)
+    if "token" not in request.GET:
+        return handoff_flow.start(request)
+    user = services.consume_handoff_token(
+        token=request.GET["token"], tenant=request.tenant, binding=handoff_flow.binding_of(request)
+    )
     if user is None:
         messages.error(request, _("That sign-in link has expired. Please sign in again."))
-        return HttpResponseRedirect(reverse("accounts:login"))
+        return handoff_flow.forget(HttpResponseRedirect(reverse("accounts:login")))
     sign_in(request, user)
-    return HttpResponseRedirect(reverse("dashboard"))
+    return handoff_flow.forget(HttpResponseRedirect(reverse("dashboard")))
 
 
 class PasswordResetView(auth_views.PasswordResetView):
