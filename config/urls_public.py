@@ -1,7 +1,7 @@
 """URLs of the product's own domain: landing, signup, sign-in, invitations, platform admin."""
 
 from django.urls import include, path, re_path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from accounts import views as account_views
 from accounts.middleware import open_to_visitors
@@ -43,7 +43,7 @@ urlpatterns = [
     ),
     path(
         "api/docs/",
-        open_to_visitors(SpectacularSwaggerView.as_view(url_name="api_schema")),
+        open_to_visitors(SpectacularSwaggerSplitView.as_view(url_name="api_schema")),
         name="api_docs",
     ),
     path(
@@ -53,7 +53,7 @@ urlpatterns = [
     ),
     path(
         "api/platform/docs/",
-        open_to_visitors(SpectacularSwaggerView.as_view(url_name="platform_schema")),
+        open_to_visitors(SpectacularSwaggerSplitView.as_view(url_name="platform_schema")),
         name="platform_docs",
     ),
     re_path(r"^api/", NotFoundApi.as_view()),

@@ -50,6 +50,7 @@ SHARED_APPS = [
     "rest_framework_simplejwt.token_blacklist",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "csp",
 ]
 TENANT_APPS = [
     "django.contrib.contenttypes",
@@ -64,6 +65,9 @@ MIDDLEWARE = [
     "tenants.middleware.HealthCheckMiddleware",
     "web.errors.OutageMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Content-Security-Policy and Permissions-Policy on every response (settings/security.py).
+    "csp.middleware.CSPMiddleware",
+    "web.headers.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "tenants.middleware.TenantResolutionMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
+from csp.constants import NONCE, NONE, SELF
+
 from .base import PRODUCTION, env
 from .tenancy import BASE_DOMAIN, SITE_PORT
 
@@ -39,7 +43,7 @@ SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if PRODUCTION else
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000 if PRODUCTION else 0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = PRODUCTION
 SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=PRODUCTION)
-SECURE_REFERRER_POLICY = "same-origin"
+SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 # Liveness and readiness probes arrive by pod IP over plain HTTP.
@@ -58,3 +62,37 @@ PASSWORD_RESET_EMAIL_RATE = env.str("PASSWORD_RESET_EMAIL_RATE", default="3/hour
 SIGNUP_THROTTLE_RATE = env.str("SIGNUP_THROTTLE_RATE", default="10/hour")
 # New uploads (tus creation, page or API) per person in an organisation.
 UPLOAD_THROTTLE_RATE = env.str("UPLOAD_THROTTLE_RATE", default="10/hour")
+
+# Content-Security-Policy (django-csp): scripts and styles from this site only, or carrying the
+# response's nonce; no framing anywhere. Recaps and posters may be served by the storage bucket
+# (presigned redirects): its origin is allowed for media and images, from AWS_S3_ENDPOINT_URL or
+# S3 itself, unless CSP_MEDIA_SOURCES names them.
+_endpoint = env.str("AWS_S3_ENDPOINT_URL", default="")
+_bucket_sources = (
+    [f"{urlsplit(_endpoint).scheme}://{urlsplit(_endpoint).netloc}"]
+    if _endpoint
+    else ["https://*.amazonaws.com"]
+    if env.str("AWS_STORAGE_BUCKET_NAME", default="")
+    else []
+)
+CSP_MEDIA_SOURCES = env.list("CSP_MEDIA_SOURCES", default=_bucket_sources)
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, NONCE],
+        "img-src": [SELF, "data:", "blob:", *CSP_MEDIA_SOURCES],
+        "media-src": [SELF, "blob:", *CSP_MEDIA_SOURCES],
+        "connect-src": [SELF],
+        "font-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+# Powerful browser features nothing here uses stay off; fullscreen serves the recap player.
+PERMISSIONS_POLICY = (
+    "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), "
+    "microphone=(), payment=(), usb=(), interest-cohort=(), fullscreen=(self)"
+)
