@@ -46,6 +46,7 @@ def test_a_password_change_ends_the_refresh_tokens_issued_before(api, owner_a):
     assert refused.status_code == 401
     assert refused["Content-Type"] == "application/problem+json"
     assert "sign-in has ended" in refused.json()["detail"]
+    assert refused.json()["type"] == "urn:movie-recap:problem:token_family_ended"
 
 
 @pytest.mark.django_db
