@@ -11,7 +11,7 @@ from django_tenants.utils import tenant_context
 
 from api import throttling
 from tenants.models import Tenant
-from tests.api.conftest import make_key
+from tests.api.conftest import add_movie, add_recap, make_key
 from tests.factories import PASSWORD, make_member
 from web import ratelimit
 
@@ -156,6 +156,19 @@ def test_callers_without_a_credential_share_one_bucket_per_address(api, settings
     }
     statuses = [api(slug).get("/api/v1/me/").status_code for slug in ("alpha", "bravo", "alpha")]
     assert statuses == [401, 401, 429]
+
+
+def test_signed_download_links_are_not_limited_per_address(api, key_a, tenant_a, owner_a, settings):
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {"ip": "1/hour"},
+    }
+    recap = add_recap(tenant_a, add_movie(tenant_a, owner_a))
+    links = api("alpha", f"Api-Key {key_a}").get(f"/api/v1/recaps/{recap.pk}/downloads/").json()
+    player = api("alpha")
+    assert [player.get(links["video"]).status_code for _ in range(3)] == [200, 200, 200]
+    assert player.get("/api/v1/me/").status_code == 401  # the address's one call
+    assert player.get("/api/v1/me/").status_code == 429
 
 
 def test_new_uploads_are_limited_per_person(api, key_a, settings):
