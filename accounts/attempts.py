@@ -54,6 +54,13 @@ def note_attempt(request: HttpRequest, *, email: str, scope: str = SIGN_IN) -> N
         ratelimit.record(scope, bucket, rate)
 
 
+def may_send_reset_email(email: str) -> bool:
+    """Counts a password-reset email to this account; False once PASSWORD_RESET_EMAIL_RATE is
+    reached (the caller then sends nothing and says what it always says)."""
+    rate = ratelimit.parse_rate(settings.PASSWORD_RESET_EMAIL_RATE)
+    return ratelimit.hit("reset-email", f"account:{account_ident(email)}", rate).allowed
+
+
 def limited(
     *, field: str = "username", scope: str = SIGN_IN, count_every_post: bool = False
 ) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:

@@ -17,7 +17,6 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from web import ratelimit
 from web.sites import public_base_url
 
 from . import access, attempts, services
@@ -102,11 +101,7 @@ class PasswordResetView(auth_views.PasswordResetView):
     def form_valid(self, form):
         # Past the per-account limit no more emails go out, and the visitor is told what everyone
         # is told, so the page never says whether the address has an account.
-        if not ratelimit.hit(
-            "reset-email",
-            attempts.account_ident(form.cleaned_data["email"]),
-            ratelimit.parse_rate(settings.PASSWORD_RESET_EMAIL_RATE),
-        ).allowed:
+        if not attempts.may_send_reset_email(form.cleaned_data["email"]):
             return HttpResponseRedirect(self.get_success_url())
         # Links in emails use the configured site, never the Host header a visitor sent.
         self.extra_email_context = {"site_url": public_base_url()}
