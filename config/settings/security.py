@@ -87,7 +87,8 @@ CONTENT_SECURITY_POLICY = {
         "font-src": [SELF],
         "object-src": [NONE],
         "base-uri": [SELF],
-        "form-action": [SELF],
+        # No form-action: browsers apply it to the redirects after a form is sent, and signing in
+        # or signing up ends on the organisation's own host (a subdomain or a custom domain).
         "frame-ancestors": [NONE],
     }
 }

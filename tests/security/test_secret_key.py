@@ -55,8 +55,3 @@ def test_production_with_debug_on_still_needs_a_real_key():
     )
     assert result.returncode != 0
     assert "SECRET_KEY must be set" in result.stderr
-
-
-def test_development_with_debug_on_needs_no_setup():
-    result = manage_check()
-    assert result.returncode == 0, result.stderr
