@@ -120,3 +120,13 @@ def _uuid(value: object) -> uuid.UUID | None:
         return uuid.UUID(str(value))
     except ValueError:
         return None
+
+
+def purge_ended_families() -> int:
+    """Delete families that can no longer refresh: ended, or past their lifetime."""
+    too_old = timezone.now() - family_lifetime()
+    ended = RefreshTokenFamily.objects.filter(revoked_at__isnull=False) | (
+        RefreshTokenFamily.objects.filter(started_at__lt=too_old)
+    )
+    deleted, _by_model = ended.delete()
+    return deleted

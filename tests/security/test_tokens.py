@@ -119,3 +119,19 @@ def test_parallel_refreshes_of_one_token_leave_exactly_one_family():
     winner = winners[0]
     data = token_families.rotate(winner, token_backend.decode(winner, verify=True), user=user)
     assert data["refresh"]
+
+
+@pytest.mark.django_db
+def test_the_daily_sweep_deletes_only_families_that_cannot_refresh(api, owner_a):
+    from api.tasks import purge_token_families
+
+    client = api("alpha")
+    alive = [obtain(client, owner_a.email)["refresh"] for _ in range(3)][0]
+    families = list(RefreshTokenFamily.objects.order_by("started_at"))
+    RefreshTokenFamily.objects.filter(pk=families[1].pk).update(revoked_at=timezone.now())
+    RefreshTokenFamily.objects.filter(pk=families[2].pk).update(
+        started_at=timezone.now() - timedelta(days=31)
+    )
+    assert purge_token_families() == 2
+    assert list(RefreshTokenFamily.objects.all()) == [families[0]]
+    assert refresh(client, alive).status_code == 200
