@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import time
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlencode
 
 import django_otp
 from django.conf import settings
@@ -17,7 +16,6 @@ from django_otp import DEVICE_ID_SESSION_KEY
 from web.sites import tenant_base_url
 
 from .models import User
-from .services import make_handoff_token
 
 if TYPE_CHECKING:
     from tenants.models import Tenant
@@ -30,15 +28,15 @@ PENDING_SECONDS = 5 * 60
 def tenant_entry_url(request: HttpRequest, tenant: Tenant, user: User) -> str:
     """The URL that opens `tenant`'s dashboard for `user`, signing them in there if needed.
 
-    Sessions are per host, so moving to a subdomain carries a short-lived signed hand-off
-    token (which says whether this session passed two-factor sign-in); under the /t/<slug>/
-    prefix the session is the same and no token is needed.
+    Sessions are per host, so moving to a subdomain goes through the hand-off of
+    accounts/handoff.py (bound to this browser, and saying whether this session passed
+    two-factor sign-in); under the /t/<slug>/ prefix the session is the same and none is needed.
     """
     base = tenant_base_url(tenant, request)
     if settings.TENANT_URL_MODE == "path" or not request.user.is_authenticated:
         return f"{base}/"
-    token = make_handoff_token(user=user, tenant=tenant, device=verified_device_id(request))
-    return f"{base}/accounts/handoff/?{urlencode({'token': token})}"
+    # The organisation's host starts the hand-off, so the token is bound to this browser.
+    return f"{base}/accounts/handoff/"
 
 
 def sign_in(request: HttpRequest, user: User, *, device: Any = None) -> None:

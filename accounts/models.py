@@ -150,3 +150,23 @@ class Invitation(models.Model):
     @property
     def is_usable(self) -> bool:
         return self.status == InvitationStatus.PENDING and self.expires_at > timezone.now()
+
+
+class RefreshTokenFamily(models.Model):
+    """The refresh tokens one sign-in to the API rotates through: only the newest works, the
+    family ends at a fixed age, and a replayed older one ends it at once (docs/decisions/0023)."""
+
+    id = models.UUIDField(primary_key=True)
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="token_families")
+    tenant_slug = models.CharField(max_length=63)
+    started_at = models.DateTimeField(default=timezone.now)
+    current_jti = models.CharField(max_length=255)
+    previous_jti = models.CharField(max_length=255, blank=True)
+    rotated_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["user", "started_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} on {self.tenant_slug} since {self.started_at:%Y-%m-%d %H:%M}"

@@ -15,6 +15,7 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
+from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext as _
 from django_otp.models import Device
 
@@ -213,23 +214,32 @@ def expire_invitations(*, now: datetime | None = None) -> int:
     )
 
 
-def make_handoff_token(*, user: User, tenant: Tenant, device: str | None = None) -> str:
-    """A short-lived, single-use token that signs a person in on a tenant's own host; `device`
-    names the two-factor device the issuing session passed sign-in with, if it did."""
-    payload: dict[str, object] = {"u": user.pk, "t": tenant.pk}
+def make_handoff_token(
+    *, user: User, tenant: Tenant, binding: str, device: str | None = None
+) -> str:
+    """A short-lived, single-use token that signs a person in on a tenant's own host, in the
+    browser whose hand-off cookie has the digest `binding` (accounts/handoff.py); `device` names
+    the two-factor device the issuing session passed sign-in with, if it did."""
+    payload: dict[str, object] = {"u": user.pk, "t": tenant.pk, "b": binding}
     if device:
         payload["d"] = device
     return signing.dumps(payload, salt=HANDOFF_SALT)
 
 
-def consume_handoff_token(*, token: str, tenant: Tenant) -> tuple[User, Device | None] | None:
-    """The person a valid, unused token of this organisation signs in, with the two-factor
-    device their session had passed (still theirs and confirmed), or None."""
+def consume_handoff_token(
+    *, token: str, tenant: Tenant, binding: str
+) -> tuple[User, Device | None] | None:
+    """The person a valid, unused token of this organisation signs in, in the browser it was
+    made for, with the two-factor device their session had passed (still theirs and
+    confirmed), or None."""
     try:
         data = signing.loads(token, salt=HANDOFF_SALT, max_age=HANDOFF_MAX_AGE)
     except signing.BadSignature:
         return None
     if data.get("t") != tenant.pk:
+        return None
+    # Another browser's token (login CSRF: someone else's account in this browser) signs no one in.
+    if not binding or not constant_time_compare(str(data.get("b", "")), binding):
         return None
     # Single use: the first request to present the token wins.
     digest = hashlib.sha256(token.encode()).hexdigest()

@@ -19,7 +19,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from web.sites import public_base_url
 
-from . import access, services, two_factor
+from . import access, attempts, services, two_factor
+from . import handoff as handoff_flow
 from .entry import begin_second_step, sign_in, tenant_entry_url
 from .forms import EmailLoginForm, InviteForm, JoinForm, OwnPasswordForm, ProfileForm, RoleForm
 from .middleware import open_to_visitors, supported
@@ -36,8 +37,9 @@ def login_view(request: HttpRequest) -> HttpResponse:
         if not tenant.is_public and not access.holds_role(
             user=user, tenant=tenant, roles=access.ANY_ROLE
         ):
-            form.add_error(None, _("You do not have access to this organisation."))
-            return render(request, "accounts/login.html", {"form": form}, status=403)
+            # The same answer as a wrong password: a right one is not confirmed to outsiders.
+            form.add_error(None, form.error_messages["invalid_login"])
+            return render(request, "accounts/login.html", {"form": form}, status=400)
         if two_factor.has_two_factor(user):
             # Nobody is signed in until the second step accepts a code.
             begin_second_step(request, user, next_url=safe_next(request))
@@ -71,11 +73,14 @@ def choose_tenant(request: HttpRequest) -> HttpResponse:
 
 @open_to_visitors
 def handoff(request: HttpRequest) -> HttpResponse:
-    token = request.GET.get("token", "")
-    found = services.consume_handoff_token(token=token, tenant=request.tenant)
+    if "token" not in request.GET:
+        return handoff_flow.start(request)
+    found = services.consume_handoff_token(
+        token=request.GET["token"], tenant=request.tenant, binding=handoff_flow.binding_of(request)
+    )
     if found is None:
         messages.error(request, _("That sign-in link has expired. Please sign in again."))
-        return HttpResponseRedirect(reverse("accounts:login"))
+        return handoff_flow.forget(HttpResponseRedirect(reverse("accounts:login")))
     user, device = found
     # The second step passed on the main host holds here too; otherwise the organisation's
     # policy asks for it (landing, then the access middleware on every page).
@@ -85,8 +90,8 @@ def handoff(request: HttpRequest) -> HttpResponse:
     if wanted.startswith("/") and url_has_allowed_host_and_scheme(
         wanted, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
-        return HttpResponseRedirect(wanted)
-    return landing(request, None)
+        return handoff_flow.forget(HttpResponseRedirect(wanted))
+    return handoff_flow.forget(landing(request, None))
 
 
 class PasswordResetView(auth_views.PasswordResetView):
@@ -97,6 +102,10 @@ class PasswordResetView(auth_views.PasswordResetView):
     success_url = reverse_lazy("accounts:password_reset_done")
 
     def form_valid(self, form):
+        # Past the per-account limit no more emails go out, and the visitor is told what everyone
+        # is told, so the page never says whether the address has an account.
+        if not attempts.may_send_reset_email(form.cleaned_data["email"]):
+            return HttpResponseRedirect(self.get_success_url())
         # Links in emails use the configured site, never the Host header a visitor sent.
         self.extra_email_context = {"site_url": public_base_url()}
         return super().form_valid(form)

@@ -21,18 +21,20 @@ from rest_framework.authentication import SessionAuthentication, get_authorizati
 from rest_framework.request import Request
 from rest_framework_simplejwt.authentication import JWTAuthentication
 from rest_framework_simplejwt.exceptions import AuthenticationFailed as JWTAuthenticationFailed
+from rest_framework_simplejwt.exceptions import InvalidToken, TokenBackendError
 from rest_framework_simplejwt.serializers import (
     TokenObtainPairSerializer,
     TokenObtainSerializer,
     TokenRefreshSerializer,
 )
 from rest_framework_simplejwt.settings import api_settings as jwt_settings
+from rest_framework_simplejwt.state import token_backend
 from rest_framework_simplejwt.tokens import RefreshToken, Token
 
 from accounts import access, two_factor
 from accounts.models import User
 
-from . import services
+from . import services, token_families
 from .models import ApiKey
 
 TENANT_CLAIM = "tenant"
@@ -188,7 +190,7 @@ class TenantTokenObtainSerializer(TokenObtainPairSerializer):
         code = attrs.pop("otp", "") or ""
         # The password first (simplejwt sets self.user), then membership, then the second
         # factor: outsiders learn nothing about either.
-        data = TokenObtainSerializer.validate(self, attrs)
+        TokenObtainSerializer.validate(self, attrs)
         if not may_use_tenant(self.user):
             # Same answer as a wrong password: membership is not confirmed to outsiders.
             raise exceptions.AuthenticationFailed(
@@ -198,11 +200,10 @@ class TenantTokenObtainSerializer(TokenObtainPairSerializer):
         refresh = self.get_token(self.user)
         if verified:
             refresh[OTP_CLAIM] = True  # copied into the access token, and kept on rotation
-        data["refresh"] = str(refresh)
-        data["access"] = str(refresh.access_token)
+        token_families.start_family(refresh, user=self.user, tenant_slug=current_tenant_slug())
         if jwt_settings.UPDATE_LAST_LOGIN:
             update_last_login(None, self.user)
-        return data
+        return {"refresh": str(refresh), "access": str(refresh.access_token)}
 
     def check_second_factor(self, user: User, code: str) -> bool:
         """Whether a right code came; the organisation's policy, or the person's own choice,
@@ -236,18 +237,25 @@ class TenantTokenRefreshSerializer(TokenRefreshSerializer):
     """Refresh (and rotate) only on the organisation the token was issued for."""
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, str]:
-        refresh = self.token_class(attrs["refresh"])
-        if refresh.get(TENANT_CLAIM) != current_tenant_slug():
+        # Signature, expiry and type only: a rotated (blacklisted) token must still reach the
+        # family check, which ends the family it was replayed from.
+        try:
+            payload = token_backend.decode(attrs["refresh"], verify=True)
+        except TokenBackendError as exc:
+            raise InvalidToken() from exc
+        if payload.get(jwt_settings.TOKEN_TYPE_CLAIM) != "refresh":
+            raise InvalidToken()
+        if payload.get(TENANT_CLAIM) != current_tenant_slug():
             raise JWTAuthenticationFailed(
                 _("This token was issued for another organisation."), code="wrong_tenant"
             )
-        user_id = refresh.get(jwt_settings.USER_ID_CLAIM)
+        user_id = payload.get(jwt_settings.USER_ID_CLAIM)
         user = User.objects.filter(pk=user_id, is_active=True).first()
         if user is None or not may_use_tenant(user):
             raise exceptions.AuthenticationFailed(
                 self.error_messages["no_active_account"], "no_active_account"
             )
-        if not refresh.get(OTP_CLAIM) and access.requires_two_factor(connection.tenant):
+        if not payload.get(OTP_CLAIM) and access.requires_two_factor(connection.tenant):
             raise otp_refusal(
                 "otp_required",
                 _(
@@ -255,4 +263,4 @@ class TenantTokenRefreshSerializer(TokenRefreshSerializer):
                     "with your authenticator code."
                 ),
             )
-        return super().validate(attrs)
+        return token_families.rotate(attrs["refresh"], payload, user=user)

@@ -31,13 +31,18 @@ class SignedIn(BasePermission):
         return True
 
 
+def reads_only(request: Request) -> bool:
+    """The caller holds a `read` key: whatever its maker's role, it may neither change anything
+    nor see what only those who may change it see (signing secrets)."""
+    api_key = request.auth
+    return isinstance(api_key, ApiKey) and api_key.scope != KeyScope.WRITE
+
+
 class ScopedKey(BasePermission):
     """A `read` key may only use safe methods."""
 
     def has_permission(self, request: Request, view: APIView) -> bool:
-        api_key = request.auth
-        read_only = isinstance(api_key, ApiKey) and api_key.scope != KeyScope.WRITE
-        if read_only and request.method not in SAFE_METHODS:
+        if reads_only(request) and request.method not in SAFE_METHODS:
             raise exceptions.PermissionDenied(_("This API key may only read."))
         return True
 

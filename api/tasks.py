@@ -8,13 +8,19 @@ from django.utils.dateparse import parse_datetime
 
 from tenants.selectors import in_each_tenant
 
-from . import services
+from . import services, token_families
 from .idempotency import purge_expired_records
 
 
 @shared_task(name="api.tasks.purge_idempotency_records", acks_late=True, time_limit=600)
 def purge_idempotency_records() -> int:
     return sum(purge_expired_records() for _tenant in in_each_tenant())
+
+
+@shared_task(name="api.tasks.purge_token_families", acks_late=True, time_limit=600)
+def purge_token_families() -> int:
+    # The families live with the people, in the public schema: one sweep for everyone.
+    return token_families.purge_ended_families()
 
 
 @shared_task(name=services.RECORD_KEY_USE, acks_late=True, time_limit=60, ignore_result=True)

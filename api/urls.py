@@ -1,7 +1,7 @@
 """Routes of the integrator API on an organisation's site, under /api/."""
 
 from django.urls import path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from accounts.middleware import open_to_visitors
 
@@ -19,7 +19,7 @@ urlpatterns = [
     path("schema/", open_to_visitors(SpectacularAPIView.as_view()), name="schema"),
     path(
         "docs/",
-        open_to_visitors(SpectacularSwaggerView.as_view(url_name="api:schema")),
+        open_to_visitors(SpectacularSwaggerSplitView.as_view(url_name="api:schema")),
         name="docs",
     ),
     path("v1/auth/token/", tokens.TokenObtainApi.as_view(), name="token"),

@@ -32,6 +32,7 @@ class PlanAdmin(TranslationAdmin):
         "max_movie_minutes",
         "storage_gb",
         "processing_hours_per_month",
+        "api_requests_per_minute",
         "contact_sales",
     ]
     inlines = [PriceInline]

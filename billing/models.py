@@ -21,6 +21,10 @@ class Plan(models.Model):
     processing_hours_per_month = models.PositiveIntegerField(
         _("processing hours per month"), null=True
     )
+    # API calls per minute for each key or person; None is the platform default (API_THROTTLE_RATE).
+    api_requests_per_minute = models.PositiveIntegerField(
+        _("API requests per minute"), null=True, blank=True
+    )
     # Sold on a quote ("contact us"): no list price, limits agreed per organisation.
     contact_sales = models.BooleanField(_("sold on a quote"), default=False)
     sort_order = models.PositiveSmallIntegerField(default=0)

@@ -1,7 +1,7 @@
 """URLs of the product's own domain: landing, signup, sign-in, invitations, platform admin."""
 
 from django.urls import include, path, re_path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from accounts import views as account_views
 from accounts.middleware import open_to_visitors
@@ -12,6 +12,7 @@ from api.views.stripe_webhook import stripe_webhook
 from billing import views as billing_views
 from config.admin import platform_admin
 from tenants import views as tenant_views
+from web.ratelimit import limit_posts
 
 # The platform API for staff (api/views/platform.py), and JWTs for it (tenant claim "public").
 platform_api_patterns = [
@@ -42,7 +43,7 @@ urlpatterns = [
     ),
     path(
         "api/docs/",
-        open_to_visitors(SpectacularSwaggerView.as_view(url_name="api_schema")),
+        open_to_visitors(SpectacularSwaggerSplitView.as_view(url_name="api_schema")),
         name="api_docs",
     ),
     path(
@@ -52,12 +53,14 @@ urlpatterns = [
     ),
     path(
         "api/platform/docs/",
-        open_to_visitors(SpectacularSwaggerView.as_view(url_name="platform_schema")),
+        open_to_visitors(SpectacularSwaggerSplitView.as_view(url_name="platform_schema")),
         name="platform_docs",
     ),
     re_path(r"^api/", NotFoundApi.as_view()),
     path("", tenant_views.landing, name="landing"),
-    path("signup/", tenant_views.signup, name="signup"),
+    path(
+        "signup/", limit_posts("signup", "SIGNUP_THROTTLE_RATE")(tenant_views.signup), name="signup"
+    ),
     path("pricing/", billing_views.pricing, name="pricing"),
     path("terms/", tenant_views.terms, name="terms"),
     path("privacy/", tenant_views.privacy, name="privacy"),

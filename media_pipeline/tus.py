@@ -17,8 +17,11 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
+from django.db import connection
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
+
+from web import ratelimit
 
 from . import uploads
 from .errors import UploadError
@@ -29,7 +32,7 @@ VERSION = "1.0.0"
 EXTENSIONS = "creation,termination"
 CONTENT_TYPE = "application/offset+octet-stream"
 # Refusals that mean something more specific than their status.
-CODES = {422: "upload_refused", 410: "upload_expired", 412: "tus_version"}
+CODES = {422: "upload_refused", 410: "upload_expired", 412: "tus_version", 429: "throttled"}
 
 
 @dataclass(frozen=True)
@@ -124,6 +127,17 @@ def create(request: HttpRequest) -> TusAnswer:
     length = _header_int(headers, "Upload-Length")
     if length is None:
         return refuse(_("The upload did not say how large the file is."), 400)
+    limit = ratelimit.hit(
+        "uploads",
+        f"{connection.schema_name}:user:{user.pk}",
+        ratelimit.parse_rate(settings.UPLOAD_THROTTLE_RATE),
+    )
+    if not limit.allowed:
+        return refuse(
+            ratelimit.retry_message(limit.retry_after),
+            429,
+            **{"Retry-After": str(limit.retry_after)},
+        )
     try:
         metadata = parse_metadata(headers.get("Upload-Metadata", ""))
     except ValueError:

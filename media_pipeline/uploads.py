@@ -33,6 +33,7 @@ from .roles import require_uploader
 from .storage import staging_dir
 
 CHUNK = 1024 * 1024
+CONCURRENCY_WINDOW = timedelta(days=1)
 # The stored name's extension comes from what the probe found, never from the person's file name.
 EXTENSIONS = {
     "mov,mp4,m4a,3gp,3g2,mj2": ".mp4",
@@ -53,6 +54,22 @@ def reserved_storage_bytes(*, excluding: Any = None) -> int:
     if excluding is not None:
         open_uploads = open_uploads.exclude(pk=excluding)
     return int(open_uploads.aggregate(n=Sum("length"))["n"] or 0)
+
+
+def _check_concurrent_uploads() -> None:
+    """At most MAX_CONCURRENT_UPLOADS unfinished uploads begun in the last day (abandoned ones
+    stop counting then, and are discarded after a week). Called under the organisation's lock."""
+    since = timezone.now() - CONCURRENCY_WINDOW
+    running = Upload.objects.filter(movie__isnull=True, created_at__gte=since).count()
+    if running >= settings.MAX_CONCURRENT_UPLOADS:
+        raise UploadError(
+            _(
+                "Your organisation already has %(count)d uploads in progress. Let one finish or "
+                "cancel it, then start this one."
+            )
+            % {"count": running},
+            409,
+        )
 
 
 def staged_path(upload: Upload) -> Path:
@@ -88,6 +105,7 @@ def create_upload(
             quotas.check_storage(tenant, length, reserved_bytes=reserved_storage_bytes())
         except quotas.QuotaExceeded as exc:
             raise UploadError(exc.message, 402 if exc.code == "payment_overdue" else 413) from exc
+        _check_concurrent_uploads()
         upload = Upload.objects.create(
             kind="movie",
             filename=name,

@@ -10,7 +10,6 @@ from django.http import HttpRequest
 
 from accounts import access
 from accounts.models import User
-from accounts.services import make_handoff_token
 from compliance.services import record_event
 from web.sites import tenant_base_url
 
@@ -43,5 +42,5 @@ def open_console(
     base = tenant_base_url(tenant, request)
     if settings.TENANT_URL_MODE == "path":  # one host, one session
         return f"{base}{path}"
-    token = make_handoff_token(user=acting_user, tenant=tenant)
-    return f"{base}/accounts/handoff/?{urlencode({'token': token, 'next': path})}"
+    # The organisation's host starts the hand-off, bound to this browser (accounts/handoff.py).
+    return f"{base}/accounts/handoff/?{urlencode({'next': path})}"

@@ -29,6 +29,8 @@ PLANS = [
 _plan_copy = import_module("billing.migrations.0005_plan_copy")
 # The regional prices, exactly as the data migration writes them.
 _prices = import_module("billing.migrations.0008_regional_prices")
+# The plans' API rates, exactly as the data migration writes them.
+_api_rates = import_module("billing.migrations.0010_plan_api_requests_per_minute")
 
 
 def ensure_platform() -> Tenant:
@@ -49,6 +51,7 @@ def ensure_platform() -> Tenant:
     if created:
         _plan_copy.fill_plan_copy(apps, None)
         _prices.fill_prices(apps, None)
+        _api_rates.set_rates(apps, None)
     return ensure_public_tenant()
 
 

@@ -27,7 +27,8 @@ def tenant_base_url(tenant: Any, request: HttpRequest | None = None) -> str:
     return f"{scheme}://{host}{port}"
 
 
-def public_base_url() -> str:
-    """The product's own site, from the configuration, never from a Host header."""
-    scheme, port = _scheme_and_port(None)
+def public_base_url(request: HttpRequest | None = None) -> str:
+    """The product's own site, from the configuration, never from a Host header (a request
+    only lends its scheme and port, as for organisations' sites)."""
+    scheme, port = _scheme_and_port(request)
     return f"{scheme}://{settings.BASE_DOMAIN}{port}"

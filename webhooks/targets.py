@@ -39,9 +39,12 @@ def private_targets_allowed() -> bool:
 
 def is_public_address(ip: IPAddress) -> bool:
     if isinstance(ip, ipaddress.IPv6Address):
-        # ::ffff:10.0.0.1 and 64:ff9b::10.0.0.1 reach IPv4 hosts: judge the IPv4 address.
+        # ::ffff:10.0.0.1, 64:ff9b::10.0.0.1 and 6to4's 2002:0a00:0001:: reach IPv4 hosts:
+        # judge the IPv4 address.
         if ip.ipv4_mapped is not None:
             ip = ip.ipv4_mapped
+        elif ip.sixtofour is not None:
+            ip = ip.sixtofour
         elif ip in ipaddress.IPv6Network("64:ff9b::/96"):
             ip = ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
     return ip.is_global and not (

@@ -189,6 +189,8 @@ class FileApi(APIView):
     """The link itself is the credential: no Authorization header, no membership check."""
 
     open_to_visitors = True
+    # A signed link is a credential: players fetch it in many ranges, never per-address limited.
+    signed_link = True
     authentication_classes: list = []
     permission_classes = [AllowAny]
 

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from drf_spectacular.utils import extend_schema
-from rest_framework import serializers
+from rest_framework import exceptions, serializers
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework_simplejwt.views import TokenObtainPairView, TokenRefreshView
+
+from accounts import attempts
+from web.ratelimit import retry_message
 
 from ..auth import TenantTokenObtainSerializer, TenantTokenRefreshSerializer
 from ..throttling import SignInRateThrottle
@@ -52,7 +55,17 @@ class TokenObtainApi(TokenObtainPairView):
         responses={200: TokenPairOutput},
     )
     def post(self, request: Request, *args: object, **kwargs: object) -> Response:
-        return super().post(request, *args, **kwargs)
+        # Wrong passwords count per account and per address, as on the sign-in form.
+        email = request.data.get("email", "") if hasattr(request.data, "get") else ""
+        email = email[:254] if isinstance(email, str) else ""
+        decision = attempts.check(request._request, email=email)
+        if not decision.allowed:
+            raise exceptions.Throttled(decision.retry_after, retry_message(decision.retry_after))
+        try:
+            return super().post(request, *args, **kwargs)
+        except exceptions.AuthenticationFailed:
+            attempts.note_attempt(request._request, email=email)
+            raise
 
 
 class TokenRefreshApi(TokenRefreshView):

@@ -18,6 +18,7 @@ from webhooks import services
 from webhooks.models import SUBSCRIBABLE_EVENTS, WebhookDelivery, WebhookEndpoint
 
 from ..idempotency import idempotent
+from ..permissions import reads_only
 from .common import IDEMPOTENCY_KEY
 
 TAG = "webhooks"
@@ -27,7 +28,8 @@ EVENT_CHOICES = [(event.value, event.label) for event in SUBSCRIBABLE_EVENTS]
 class WebhookEndpointSerializer(serializers.ModelSerializer):
     events = serializers.ListField(child=serializers.ChoiceField(choices=EVENT_CHOICES))
     secret = serializers.SerializerMethodField(
-        help_text="The signing secret; shown to owners and admins only (null for others)."
+        help_text="The signing secret; shown to owners and admins only, never to a read-scope "
+        "key (null for others)."
     )
 
     class Meta:
@@ -114,7 +116,10 @@ class WebhookEndpointViewSet(viewsets.GenericViewSet):
 
     def get_serializer_context(self) -> dict[str, Any]:
         user = getattr(self.request, "user", None)
-        can_manage = bool(user is not None and services.can_manage_webhooks(user))
+        # The credential's own scope first: a read key of an owner must not carry the secret.
+        can_manage = bool(
+            user is not None and not reads_only(self.request) and services.can_manage_webhooks(user)
+        )
         return {**super().get_serializer_context(), "can_manage": can_manage}
 
     def _endpoint(self, pk: int) -> WebhookEndpoint:

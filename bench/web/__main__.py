@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import secrets
 import subprocess
 import sys
 from dataclasses import asdict
@@ -15,6 +16,8 @@ from pathlib import Path
 os.environ["DJANGO_SETTINGS_MODULE"] = "bench.web.settings"
 # Production-like: no debug machinery; everything else as the development defaults.
 os.environ["DJANGO_DEBUG"] = "0"
+# Without debug the development key is refused; a fresh one per run stands in for production's.
+os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(64))
 # Rate limits stay on, high enough that the load (spread over many keys and people) is never
 # refused, low enough that each bucket holds what a production bucket holds.
 os.environ.setdefault("API_THROTTLE_RATE", "6000/min")

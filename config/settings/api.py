@@ -11,8 +11,12 @@ REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["api.auth.CallerAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["api.permissions.SignedIn", "api.permissions.ScopedKey"],
     "DEFAULT_THROTTLE_CLASSES": ["api.throttling.ClientRateThrottle"],
+    # `N/period` (5/5min, 100/min, 10/hour). "api" is per key or person unless the plan raises
+    # it; "ip" is per address for callers without a valid credential (api.middleware); "auth"
+    # per address on the token endpoints (docs/decisions/0023).
     "DEFAULT_THROTTLE_RATES": {
-        "api": env.str("API_THROTTLE_RATE", default="600/min"),
+        "api": env.str("API_THROTTLE_RATE", default="100/min"),
+        "ip": env.str("API_IP_THROTTLE_RATE", default="1000/hour"),
         "auth": env.str("API_AUTH_THROTTLE_RATE", default="30/min"),
     },
     "DEFAULT_PAGINATION_CLASS": "api.pagination.Pagination",
@@ -31,6 +35,9 @@ SIMPLE_JWT = {
     "BLACKLIST_AFTER_ROTATION": True,
     "UPDATE_LAST_LOGIN": False,
 }
+# A refresh-token family (one password sign-in and its rotations) ends this many days after the
+# sign-in, however often it was refreshed (api/token_families.py).
+API_REFRESH_FAMILY_DAYS = env.int("API_REFRESH_FAMILY_DAYS", default=30)
 SPECTACULAR_SETTINGS = {
     "TITLE": "Movie Recap API",
     "DESCRIPTION": "Upload movies, make recaps and download them from your own systems.",

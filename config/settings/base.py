@@ -18,12 +18,15 @@ DJANGO_ENV = env.str("DJANGO_ENV", default="development")
 PRODUCTION = DJANGO_ENV == "production"
 
 DEBUG = env.bool("DJANGO_DEBUG", default=not PRODUCTION)
-if PRODUCTION or "SECRET_KEY" in env:
-    SECRET_KEY = env.str("SECRET_KEY", default="")
-    if len(SECRET_KEY) < 50:
-        raise ImproperlyConfigured("SECRET_KEY must be set to at least 50 random characters.")
-else:
-    SECRET_KEY = "development-only-key-not-for-production-use-0123456789abcdefghij"  # noqa: S105
+DEVELOPMENT_SECRET_KEY = "development-only-key-not-for-production-use-0123456789abcdefghij"  # noqa: S105
+SECRET_KEY = env.str("SECRET_KEY", default="" if PRODUCTION else DEVELOPMENT_SECRET_KEY)
+# Sessions, password-reset links and signed hand-offs all rest on this key: without the debug
+# pages (any deployment reachable by others) the public development key or a short one is
+# refused at start, whatever DJANGO_ENV says.
+if (PRODUCTION or not DEBUG or "SECRET_KEY" in env) and (
+    len(SECRET_KEY) < 50 or SECRET_KEY == DEVELOPMENT_SECRET_KEY
+):
+    raise ImproperlyConfigured("SECRET_KEY must be set to at least 50 random characters.")
 
 SHARED_APPS = [
     "django_tenants",
@@ -51,6 +54,7 @@ SHARED_APPS = [
     "rest_framework_simplejwt.token_blacklist",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "csp",
 ]
 TENANT_APPS = [
     "django.contrib.contenttypes",
@@ -65,6 +69,9 @@ MIDDLEWARE = [
     "tenants.middleware.HealthCheckMiddleware",
     "web.errors.OutageMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Content-Security-Policy and Permissions-Policy on every response (settings/security.py).
+    "csp.middleware.CSPMiddleware",
+    "web.headers.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "tenants.middleware.TenantResolutionMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

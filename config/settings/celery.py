@@ -60,6 +60,7 @@ CELERY_TASK_ROUTES = {
     "media_pipeline.tasks.recover_stalled_jobs": {"queue": "maintenance"},
     "media_pipeline.tasks.discard_stale_uploads": {"queue": "maintenance"},
     "api.tasks.purge_idempotency_records": {"queue": "maintenance"},
+    "api.tasks.purge_token_families": {"queue": "maintenance"},
     "webhooks.tasks.queue_overdue_deliveries": {"queue": "maintenance"},
     "accounts.tasks.expire_invitations": {"queue": "maintenance"},
     "billing.tasks.flush_api_calls": {"queue": "maintenance"},
@@ -78,6 +79,10 @@ CELERY_BEAT_SCHEDULE = {
     "purge-idempotency-records": {
         "task": "api.tasks.purge_idempotency_records",
         "schedule": 60 * 60,
+    },
+    "purge-ended-token-families": {
+        "task": "api.tasks.purge_token_families",
+        "schedule": 24 * 60 * 60,
     },
     "recover-stalled-jobs": {
         "task": "media_pipeline.tasks.recover_stalled_jobs",

@@ -8,6 +8,8 @@ from .base import env
 
 # Largest upload accepted at all, before any plan limit (bytes).
 MAX_UPLOAD_BYTES = env.int("MAX_UPLOAD_BYTES", default=50 * 1024**3)
+# Uploads one organisation may have in progress at once (begun in the last day and unfinished).
+MAX_CONCURRENT_UPLOADS = env.int("MAX_CONCURRENT_UPLOADS", default=5)
 # A worker renews its lease on a job stage every LEASE/3 seconds; an expired lease means the
 # worker died and the stage is handed to another one (up to RECAP_MAX_ATTEMPTS times). How the
 # lease and the broker's visibility timeout work together is told in celery.py.

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
+from csp.constants import NONCE, NONE, SELF
+
 from .base import PRODUCTION, env
 from .tenancy import BASE_DOMAIN, SITE_PORT
 
@@ -39,7 +43,7 @@ SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if PRODUCTION else
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000 if PRODUCTION else 0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = PRODUCTION
 SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=PRODUCTION)
-SECURE_REFERRER_POLICY = "same-origin"
+SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 # Liveness and readiness probes arrive by pod IP over plain HTTP.
@@ -55,3 +59,47 @@ GEOIP_COUNTRY_HEADER = env.str("GEOIP_COUNTRY_HEADER", default="")
 # A browser session ends after the organisation's timeout without a request, and at the latest
 # this many hours after sign-in (or the organisation's timeout, if longer).
 SESSION_ABSOLUTE_HOURS = env.int("SESSION_ABSOLUTE_HOURS", default=24)
+
+# Rate limits outside the API (docs/decisions/0023): failed sign-ins per account and per address
+# (browser, admin, token endpoint; password-reset requests count in their own buckets), reset
+# emails per account, and signups per address. `N/period`: 5/5min, 10/hour, 100/day.
+SIGNIN_THROTTLE_RATE = env.str("SIGNIN_THROTTLE_RATE", default="5/5min")
+PASSWORD_RESET_EMAIL_RATE = env.str("PASSWORD_RESET_EMAIL_RATE", default="3/hour")
+SIGNUP_THROTTLE_RATE = env.str("SIGNUP_THROTTLE_RATE", default="10/hour")
+# New uploads (tus creation, page or API) per person in an organisation.
+UPLOAD_THROTTLE_RATE = env.str("UPLOAD_THROTTLE_RATE", default="10/hour")
+
+# Content-Security-Policy (django-csp): scripts and styles from this site only, or carrying the
+# response's nonce; no framing anywhere. Recaps and posters may be served by the storage bucket
+# (presigned redirects): its origin is allowed for media and images, from AWS_S3_ENDPOINT_URL or
+# S3 itself, unless CSP_MEDIA_SOURCES names them.
+_endpoint = env.str("AWS_S3_ENDPOINT_URL", default="")
+_bucket_sources = (
+    [f"{urlsplit(_endpoint).scheme}://{urlsplit(_endpoint).netloc}"]
+    if _endpoint
+    else ["https://*.amazonaws.com"]
+    if env.str("AWS_STORAGE_BUCKET_NAME", default="")
+    else []
+)
+CSP_MEDIA_SOURCES = env.list("CSP_MEDIA_SOURCES", default=_bucket_sources)
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, NONCE],
+        "img-src": [SELF, "data:", "blob:", *CSP_MEDIA_SOURCES],
+        "media-src": [SELF, "blob:", *CSP_MEDIA_SOURCES],
+        "connect-src": [SELF],
+        "font-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        # No form-action: browsers apply it to the redirects after a form is sent, and signing in
+        # or signing up ends on the organisation's own host (a subdomain or a custom domain).
+        "frame-ancestors": [NONE],
+    }
+}
+# Powerful browser features nothing here uses stay off; fullscreen serves the recap player.
+PERMISSIONS_POLICY = (
+    "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), "
+    "microphone=(), payment=(), usb=(), interest-cohort=(), fullscreen=(self)"
+)

@@ -23,6 +23,7 @@ SWEEPS = {
     "media_pipeline.tasks.recover_stalled_jobs",
     "media_pipeline.tasks.discard_stale_uploads",
     "api.tasks.purge_idempotency_records",
+    "api.tasks.purge_token_families",
     "webhooks.tasks.queue_overdue_deliveries",
     "accounts.tasks.expire_invitations",
     "billing.tasks.flush_api_calls",
