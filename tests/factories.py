@@ -139,3 +139,35 @@ def verify_session(client, device) -> None:
     session = client.session
     session[DEVICE_ID_SESSION_KEY] = device.persistent_id
     session.save()
+
+
+def url_path(url: str) -> str:
+    """The path and query of an absolute URL (test clients are told the host separately)."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    return parts.path + (f"?{parts.query}" if parts.query else "")
+
+
+def walk_handoff(public, tenant_host, start: str = "/accounts/handoff/"):
+    """Follow the sign-in hand-off (accounts/handoff.py) from the organisation's host (`start`)
+    through the product's host, where `public` is signed in, back to the organisation's host.
+    Returns the organisation host's answer to the token link, and that link."""
+    started = tenant_host.get(start)
+    assert started.status_code == 302, started
+    issued = public.get(url_path(started["Location"]))
+    assert issued.status_code == 302, issued
+    link = url_path(issued["Location"])
+    return tenant_host.get(link), link
+
+
+def bound_handoff_token(tenant_host, *, user, tenant, device: str | None = None) -> str:
+    """A hand-off token made for the browser `tenant_host` (its hand-off cookie set here)."""
+    import hashlib
+
+    from accounts.handoff import COOKIE
+    from accounts.services import make_handoff_token
+
+    tenant_host.cookies[COOKIE] = "test-browser-value"
+    binding = hashlib.sha256(b"test-browser-value").hexdigest()
+    return make_handoff_token(user=user, tenant=tenant, binding=binding, device=device)

@@ -167,7 +167,12 @@ def test_an_owner_edits_the_policy_on_the_settings_page(client_for, owner_a, ten
     assert (stored.require_2fa, stored.session_timeout_minutes) == (True, 60)
     event = AuditEvent.objects.get(action="tenant.security_policy_changed", tenant=tenant_a)
     assert event.actor_id == owner_a.pk
-    assert "The security policy is saved." in client.get("/settings/").content.decode()
+    # The policy now requires two-factor sign-in, and the owner has no authenticator yet: the
+    # next page is the enrolment, which also shows the confirmation.
+    following = client.get("/settings/")
+    assert following.status_code == 302
+    assert following["Location"].startswith("/accounts/security/")
+    assert "The security policy is saved." in client.get(following["Location"]).content.decode()
 
 
 BAD_PAGE_CHANGES = [
