@@ -18,7 +18,7 @@ from django.http import (
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from billing import quotas
@@ -73,10 +73,13 @@ def protected_file(request: HttpRequest, name: str) -> HttpResponse:
 
 # Library sort orders: value in the query string -> (label, ordering).
 LIBRARY_SORTS = {
-    "newest": (_lazy("Newest first"), ["-created_at", "-pk"]),
-    "oldest": (_lazy("Oldest first"), ["created_at", "pk"]),
-    "title": (_lazy("Title A–Z"), [Lower("title"), "-created_at"]),
-    "longest": (_lazy("Longest first"), [F("duration").desc(nulls_last=True), "-created_at"]),
+    "newest": (gettext_lazy("Newest first"), ["-created_at", "-pk"]),
+    "oldest": (gettext_lazy("Oldest first"), ["created_at", "pk"]),
+    "title": (gettext_lazy("Title A–Z"), [Lower("title"), "-created_at"]),
+    "longest": (
+        gettext_lazy("Longest first"),
+        [F("duration").desc(nulls_last=True), "-created_at"],
+    ),
 }
 
 
@@ -111,7 +114,8 @@ def library(request: HttpRequest) -> HttpResponse:
         "status": status,
         "statuses": MovieStatus.choices,
         "language": language,
-        "languages": languages,
+        # Not "languages": that name is the header's list of every language of the site.
+        "movie_languages": languages,
         "sort": sort,
         "sorts": [(value, label) for value, (label, _order) in LIBRARY_SORTS.items()],
         "filtered": bool(query or status or language),

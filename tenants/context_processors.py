@@ -13,4 +13,6 @@ def tenant(request: HttpRequest) -> dict[str, object]:
         "membership": getattr(request, "membership", None),
         "base_domain": settings.BASE_DOMAIN,
         "languages": settings.LANGUAGES,
+        # The header's switcher reads its own name, so a page's "languages" cannot shadow it.
+        "site_languages": settings.LANGUAGES,
     }
