@@ -24,12 +24,11 @@ from django.views.decorators.http import require_http_methods, require_POST
 from billing import quotas
 from tenants.models import Tenant
 
-from . import services, subtitle_tracks
-from .errors import UploadError, note_message, user_message
+from . import progress, services, subtitle_tracks
+from .errors import UploadError, note_message
 from .files import file_response, file_url
 from .models import (
     ACTIVE_STATES,
-    JobState,
     Movie,
     MovieStatus,
     Recap,
@@ -38,7 +37,6 @@ from .models import (
     TargetLength,
 )
 from .pipeline.subtitles import MAX_BYTES as MAX_SUBTITLE_BYTES
-from .pipeline.types import PipelineError
 
 
 def dashboard(request: HttpRequest) -> HttpResponse:
@@ -51,12 +49,15 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         .get(pk=tenant.pk)
     )
     plan = counted.plan
+    active_jobs = list(
+        RecapJob.objects.filter(state__in=ACTIVE_STATES).select_related("movie")[:10]
+    )
+    for job in active_jobs:
+        job.label = progress.state_label(job)  # "Queued" until a worker takes it
     context = {
         "movie_count": Movie.objects.count(),
         "member_count": counted.member_count,
-        "active_jobs": RecapJob.objects.filter(state__in=ACTIVE_STATES).select_related("movie")[
-            :10
-        ],
+        "active_jobs": active_jobs,
         "recent_recaps": Recap.objects.select_related("movie")[:6],
         "plan": plan,
         "storage_used_gb": usage.storage_bytes / quotas.GB,
@@ -123,32 +124,13 @@ def library(request: HttpRequest) -> HttpResponse:
     return render(request, "media_pipeline/library.html", context)
 
 
-def job_payload(job: RecapJob) -> dict[str, object]:
-    # The link appears with the finished job, never while publishing is still under way.
-    recap = Recap.objects.filter(job=job).first() if job.state == JobState.DONE else None
-    reason = ""
-    if job.state == JobState.FAILED:
-        reason = user_message(PipelineError(job.failure_code or "unknown", job.failure_reason))
-    return {
-        "id": job.pk,
-        "state": job.state,
-        "state_label": job.get_state_display(),
-        "percent": job.percent,
-        "active": job.is_active,
-        "timings": job.timings,
-        "attempts": job.attempts,
-        "failure": reason,
-        "recap_url": reverse("recap_detail", args=[recap.pk]) if recap else None,
-    }
-
-
 def movie_detail(request: HttpRequest, pk: int) -> HttpResponse:
     movie = get_object_or_404(Movie, pk=pk)
     job = movie.latest_job
     context = {
         "movie": movie,
         "job": job,
-        "job_payload": job_payload(job) if job else None,
+        "job_payload": progress.job_status(job, movie) if job else None,
         "recaps": movie.recaps.all(),
         "targets": TargetLength.choices,
         "subtitle_tracks": movie.subtitle_tracks.all(),
@@ -157,8 +139,9 @@ def movie_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def job_status(request: HttpRequest, pk: int) -> JsonResponse:
+    """The one source of a job's live state: the movie page polls it, the API reads the same."""
     job = get_object_or_404(RecapJob, pk=pk)
-    return JsonResponse(job_payload(job))
+    return JsonResponse(progress.job_status(job))
 
 
 def _act(request: HttpRequest, action: object, **kwargs: object) -> object | None:
@@ -181,8 +164,8 @@ def start_recap(request: HttpRequest, pk: int) -> HttpResponse:
         "include_ending": "no_ending" not in request.POST,
         "recognise_speech": "recognise_speech" in request.POST,
     }
-    if _act(request, services.start_recap_job, movie=movie, **options):
-        messages.success(request, _("The recap is on its way."))
+    # No "on its way" message: the job's card says where the recap is, and stays true.
+    _act(request, services.start_recap_job, movie=movie, **options)
     return HttpResponseRedirect(reverse("movie_detail", args=[movie.pk]))
 
 
