@@ -3,6 +3,9 @@ and the only way its files are served."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from types import SimpleNamespace
+
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -54,12 +57,16 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     )
     for job in active_jobs:
         job.label = progress.state_label(job)  # "Queued" until a worker takes it
+    recent_recaps = list(Recap.objects.select_related("movie")[:6])
+    for recap in recent_recaps:
+        recap.poster_url = file_url(recap.poster)
     context = {
         "movie_count": Movie.objects.count(),
         "member_count": counted.member_count,
         "active_jobs": active_jobs,
-        "recent_recaps": Recap.objects.select_related("movie")[:6],
+        "recent_recaps": recent_recaps,
         "plan": plan,
+        "storage_used_bytes": usage.storage_bytes,
         "storage_used_gb": usage.storage_bytes / quotas.GB,
         "processing_used_hours": usage.processing_seconds_this_month / 3600,
         "api_calls": usage.api_calls_this_month,
@@ -82,6 +89,23 @@ LIBRARY_SORTS = {
         [F("duration").desc(nulls_last=True), "-created_at"],
     ),
 }
+
+
+def attach_posters(movies: Iterable[Movie]) -> None:
+    """Give each movie the poster of its newest recap (`poster_url`, '' without one): one
+    question for the whole page."""
+    movies = list(movies)
+    newest: dict[int, str] = {}
+    rows = (
+        Recap.objects.filter(movie__in=movies)
+        .order_by("movie_id", "-created_at")
+        .distinct("movie_id")
+        .values_list("movie_id", "poster")
+    )
+    for movie_id, poster in rows:
+        newest[movie_id] = poster
+    for movie in movies:
+        movie.poster_url = file_url(SimpleNamespace(name=newest.get(movie.pk, "")))
 
 
 def library(request: HttpRequest) -> HttpResponse:
@@ -107,8 +131,7 @@ def library(request: HttpRequest) -> HttpResponse:
     if sort not in LIBRARY_SORTS:
         sort = "newest"
     page = Paginator(movies.order_by(*LIBRARY_SORTS[sort][1]), 20).get_page(request.GET.get("page"))
-    for movie in page.object_list:
-        movie.duration_minutes = max(1, round(movie.duration / 60)) if movie.duration else None
+    attach_posters(page.object_list)
     context = {
         "page": page,
         "query": query,
