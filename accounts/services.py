@@ -17,6 +17,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from compliance.models import AuditEvent
 from compliance.services import record_event
 
 from . import access
@@ -202,6 +203,14 @@ def remove_member(*, membership: Membership, acting_user: User) -> None:
         )
         locked.delete()
         access.forget(acting_user)
+
+
+def was_removed(*, user: User, tenant: object) -> bool:
+    """Whether `user` was taken off `tenant`'s team (not merely never a member): they get a
+    page that says so instead of a bare "not found"."""
+    return AuditEvent.objects.filter(
+        tenant=tenant, action="member.removed", target=user.email
+    ).exists()
 
 
 def expire_invitations(*, now: datetime | None = None) -> int:

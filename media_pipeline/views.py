@@ -246,3 +246,23 @@ def edit_subtitles(request: HttpRequest, pk: int, track_pk: int) -> HttpResponse
 def track_text(track: SubtitleTrack) -> str:
     with track.file.open("rb") as handle:
         return handle.read(MAX_SUBTITLE_BYTES + 1).decode("utf-8", "replace")
+
+
+@require_http_methods(["GET", "POST"])
+def delete_movie(request: HttpRequest, pk: int) -> HttpResponse:
+    """Ask first (GET: what will go, and the storage it gives back), then delete (POST)."""
+    movie = get_object_or_404(Movie, pk=pk)
+    if request.method == "POST":
+        _act(request, services.delete_movie, movie=movie)  # a refusal becomes a message
+        if not Movie.objects.filter(pk=pk).exists():
+            messages.success(request, _("“%(title)s” was deleted.") % {"title": movie.title})
+            return HttpResponseRedirect(reverse("library"))
+        return HttpResponseRedirect(reverse("movie_detail", args=[pk]))
+    recaps = list(movie.recaps.only("size_bytes"))
+    context = {
+        "movie": movie,
+        "recap_count": len(recaps),
+        "freed_bytes": movie.size_bytes + sum(recap.size_bytes for recap in recaps),
+        "busy": movie.jobs.filter(state__in=ACTIVE_STATES).exists(),
+    }
+    return render(request, "media_pipeline/delete_movie.html", context)
