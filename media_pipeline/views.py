@@ -27,7 +27,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from billing import quotas
 from tenants.models import Tenant
 
-from . import progress, services, subtitle_tracks
+from . import progress, services, share_views, sharing, subtitle_tracks
 from .errors import UploadError, note_message
 from .files import file_response, file_url
 from .models import (
@@ -211,7 +211,13 @@ def retry_job(request: HttpRequest, pk: int) -> HttpResponse:
 def recap_detail(request: HttpRequest, pk: int) -> HttpResponse:
     recap = get_object_or_404(Recap.objects.select_related("movie"), pk=pk)
     urls = {field: file_url(getattr(recap, field)) for field in Recap.FILE_FIELDS}
-    context = {"recap": recap, "urls": urls, "notes": recap_notes(recap)}
+    context = {
+        "recap": recap,
+        "urls": urls,
+        "notes": recap_notes(recap),
+        "shares": share_views.share_rows(request, recap),
+        "expiry_days": [days for days in sharing.EXPIRY_DAYS if days],
+    }
     return render(request, "media_pipeline/recap.html", context)
 
 
