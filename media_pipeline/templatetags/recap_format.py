@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from django import template
 from django.conf import settings
+from django.contrib.humanize.templatetags.humanize import intcomma
 from django.template.defaultfilters import filesizeformat
-from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 register = template.Library()
@@ -45,4 +45,4 @@ def storage_of(used: int | float | None, total_gb: int | float | None) -> str:
     """'13.5 MB of 10 GB'; 'unlimited' when the plan sets no cap."""
     if not total_gb:
         return _("%(used)s of unlimited storage") % {"used": size(used)}
-    return _("%(used)s of %(total)s GB") % {"used": size(used), "total": number_format(total_gb)}
+    return _("%(used)s of %(total)s GB") % {"used": size(used), "total": intcomma(total_gb)}

@@ -89,3 +89,14 @@ def test_the_signup_greeting_does_not_follow_to_the_main_site(client_for, platfo
     assert later.status_code == 200
     assert list(later.context["messages"]) == []
     assert "Greeting Films" not in later.content.decode()
+
+
+def test_the_landing_page_knows_who_is_signed_in_and_writes_sizes_alike(
+    client_for, platform, owner_a
+):
+    anonymous = client_for(host="localhost").get("/").content.decode()
+    assert "data-landing-sign-in" in anonymous and "data-landing-organisations" not in anonymous
+    assert "1,000 GB of storage" in anonymous and "1000 GB" not in anonymous
+    signed_in = client_for(owner_a, host="localhost").get("/").content.decode()
+    assert "data-landing-organisations" in signed_in and "data-landing-sign-in" not in signed_in
+    assert ">Sign in<" not in signed_in
