@@ -16,7 +16,7 @@ from django_tenants.utils import tenant_context
 from media_pipeline.models import JobState, Movie, MovieStatus, Recap, RecapJob, ShareLink
 from tenants.models import Tenant
 from tests import factories
-from tests.e2e.a11y import assert_rendered_in
+from tests.e2e.a11y import assert_no_serious_violations, assert_rendered_in
 from tests.e2e.helpers import signed_in_page
 from tests.factories import use_local_storage
 
@@ -101,6 +101,7 @@ def test_library_and_live_status_without_a_reload(site, browser, language):
         # The header's language list is whole on the library page too.
         assert page.locator("#language-select option").count() == 15
         shoot(page, f"library-{language}")
+        assert_no_serious_violations(page, f"the library ({language})")
 
         with tenant_context(tenant):
             movie = Movie.objects.get(title="Metropolis")
@@ -126,6 +127,7 @@ def test_library_and_live_status_without_a_reload(site, browser, language):
         assert page.locator("[data-start-new]").is_visible()
         assert not page.locator("[data-start-again]").is_visible()
         assert not page.locator("[data-job-cancel]").is_visible()
+        assert_no_serious_violations(page, f"the movie page ({language})")
         assert errors == []
     finally:
         context.close()
@@ -144,6 +146,7 @@ def test_share_a_recap_watch_it_outside_revoke_it_and_delete_a_movie(site, brows
         assert re.fullmatch(rf"{re.escape(base)}/s/[\w-]+/", url)
         assert page.locator("[data-share-embed]").count() == 0  # protected: no embed code
         shoot(page, "recap-share-en")
+        assert_no_serious_violations(page, "the recap page with a share link")
 
         outside = visitor.new_page()
         outside.goto(url)
@@ -155,6 +158,7 @@ def test_share_a_recap_watch_it_outside_revoke_it_and_delete_a_movie(site, brows
         assert outside.locator("nav a").count() == 0  # the recap alone, no way into the site
         assert "Metropolis" not in outside.content()
         shoot(outside, "share-ar")
+        assert_no_serious_violations(outside, "the share page (ar)")
 
         page.once("dialog", lambda dialog: dialog.accept())
         page.get_by_role("button", name="Revoke").click()
@@ -170,11 +174,15 @@ def test_share_a_recap_watch_it_outside_revoke_it_and_delete_a_movie(site, brows
         page.goto(f"{base}/movies/{metropolis.pk}/")
         page.locator("[data-delete-movie]").click()
         assert "deleted for good" in page.locator("[data-delete-summary]").inner_text()
+        assert_no_serious_violations(page, "the delete confirmation")
         page.get_by_role("button", name="Delete the movie").click()
         page.wait_for_url(f"{base}/movies/")
         assert "“Metropolis” was deleted." in page.locator(".messages").inner_text()
         with tenant_context(tenant):
             assert not Movie.objects.filter(pk=metropolis.pk).exists()
+        page.goto(f"{base}/team/")
+        assert page.locator("button[data-leave]").is_disabled()  # the only owner
+        assert_no_serious_violations(page, "the team page")
         assert errors == []
     finally:
         visitor.close()
