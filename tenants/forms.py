@@ -21,7 +21,7 @@ from .services import BASE_NAME_LANGUAGE, validate_slug
 class SignupForm(forms.Form):
     name = forms.CharField(label=_("Organisation name"), max_length=120)
     slug = forms.CharField(
-        label=_("Address"),
+        label=_("Web address"),
         max_length=40,
         help_text=format_lazy(
             _("Lowercase letters, digits and hyphens; your site will be at address.{domain}"),
@@ -37,7 +37,7 @@ class SignupForm(forms.Form):
     full_name = forms.CharField(label=_("Your name"), max_length=150, required=False)
     email = forms.EmailField(label=_("Email"))
     password = forms.CharField(
-        label=_("Password"), strip=False, widget=forms.PasswordInput(render_value=False)
+        label=_("Password"), strip=False, widget=forms.PasswordInput(render_value=True)
     )
 
     def __init__(self, *args: object, user: User | None = None, **kwargs: object) -> None:
@@ -46,8 +46,9 @@ class SignupForm(forms.Form):
         if self.user is not None:
             for field in ("full_name", "email", "password"):
                 del self.fields[field]
+        # signup.js suggests the address from the name until the person edits it.
         self.fields["slug"].widget.attrs.update(
-            {"autocapitalize": "none", "spellcheck": "false", "dir": "ltr"}
+            {"autocapitalize": "none", "spellcheck": "false", "dir": "ltr", "data-suggest": "1"}
         )
         if "email" in self.fields:
             self.fields["email"].widget.attrs.update({"autocomplete": "email", "dir": "ltr"})

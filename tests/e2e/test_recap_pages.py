@@ -215,3 +215,24 @@ def test_a_movie_the_plan_cannot_take_is_refused_before_the_first_byte(site, bro
         assert [e for e in errors if "413" not in e] == []
     finally:
         context.close()
+
+
+def test_signup_suggests_the_address_and_shows_it_is_working(site, live_server, browser):
+    page = browser.new_page(locale="en-US")
+    try:
+        page.goto(f"{live_server.url}/signup/")
+        page.get_by_label("Organisation name").fill("Lumière Pictures & Co")
+        assert page.get_by_label("Web address").input_value() == "lumiere-pictures-co"
+        page.get_by_label("Web address").fill("my-own")
+        page.get_by_label("Organisation name").fill("Something Else")
+        assert page.get_by_label("Web address").input_value() == "my-own"  # edited: kept
+        page.get_by_label("Email").fill("not-an-email")
+        page.get_by_label("Password", exact=True).fill("a long and unusual passphrase 7")
+        page.get_by_role("button", name="Create organisation").click()
+        page.wait_for_selector(".has-error")
+        # The refusal keeps what was typed, the password included.
+        assert page.get_by_label("Password", exact=True).input_value() == (
+            "a long and unusual passphrase 7"
+        )
+    finally:
+        page.context.close()

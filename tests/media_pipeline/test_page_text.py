@@ -100,3 +100,16 @@ def test_the_landing_page_knows_who_is_signed_in_and_writes_sizes_alike(
     signed_in = client_for(owner_a, host="localhost").get("/").content.decode()
     assert "data-landing-organisations" in signed_in and "data-landing-sign-in" not in signed_in
     assert ">Sign in<" not in signed_in
+
+
+def test_a_refused_signup_keeps_the_password_and_labels_the_address(client_for, platform):
+    response = client_for(host="localhost").post(
+        "/signup/",
+        {"name": "Kept", "slug": "Not A Slug!", "region": "eu-west-1",
+         "email": "kept@example.com", "password": "a long and unusual passphrase 7"},
+    )  # fmt: skip
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert re.search(r'<input type="password" name="password" value="a long and unusual', html)
+    assert re.search(r">Web address:?</label>", html)
+    assert "data-busy-label=" in html and "js/signup.js" in html
