@@ -32,11 +32,8 @@ def _send(request: HttpRequest, recap: Recap, kind: str, *, attachment: bool) ->
     name = _relative(getattr(recap, kind))
     if not name:
         raise Http404
-    response = file_response(request, name)
-    if attachment:
-        filename = sharing.download_name(recap.movie.title, kind)
-        response["Content-Disposition"] = sharing.content_disposition(filename)
-    return response
+    filename = sharing.download_name(recap.movie.title, kind) if attachment else None
+    return file_response(request, name, download_name=filename)
 
 
 @require_GET

@@ -6,9 +6,7 @@ from __future__ import annotations
 
 import re
 import secrets
-import unicodedata
 from datetime import timedelta
-from urllib.parse import quote
 
 from django.contrib.auth.hashers import check_password, make_password
 from django.core.exceptions import ValidationError
@@ -106,11 +104,3 @@ def download_name(title: str, kind: str) -> str:
     clean = re.sub(r'[\x00-\x1f\x7f/\\:*?"<>|]+', " ", title)
     clean = re.sub(r"\s+", " ", clean).strip(" .") or "movie"
     return f"{clean[:150]} - {what}.{extension}"
-
-
-def content_disposition(filename: str, *, attachment: bool = True) -> str:
-    """RFC 6266: an ASCII fallback for old clients, and the exact name in UTF-8 (RFC 8187)."""
-    ascii_name = unicodedata.normalize("NFKD", filename).encode("ascii", "ignore").decode()
-    ascii_name = re.sub(r"[^A-Za-z0-9 ._()-]+", "_", ascii_name).strip() or "download"
-    disposition = "attachment" if attachment else "inline"
-    return f"{disposition}; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename, safe='')}"
