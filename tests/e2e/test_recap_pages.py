@@ -85,8 +85,12 @@ def shoot(page, name: str) -> None:
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
 
 
-@pytest.mark.parametrize("language", ["en", "ar"])
-def test_library_and_live_status_without_a_reload(site, browser, language):
+def test_library_and_live_status_without_a_reload(site, browser):
+    for language in ("en", "ar"):
+        check_library_and_live_status(site, browser, language)
+
+
+def check_library_and_live_status(site, browser, language: str) -> None:
     tenant, text = site["tenant"], TEXT[language]
     context, page, errors = signed_in_page(browser, site["owner"], f"{SLUG}.localhost")
     context.add_cookies([{"name": "recap_language", "value": language,
@@ -100,16 +104,16 @@ def test_library_and_live_status_without_a_reload(site, browser, language):
             timeout=10_000,
         )
         durations = page.locator("[data-duration]").all_inner_texts()
-        assert sorted(durations) == ["0:30", "1:11"]
+        assert {"0:30", "1:11"} <= set(durations)
         # The header's language list is whole on the library page too.
         assert page.locator("#language-select option").count() == 15
         shoot(page, f"library-{language}")
         assert_no_serious_violations(page, f"the library ({language})")
 
         with tenant_context(tenant):
-            movie = Movie.objects.get(title="Metropolis")
+            movie = Movie.objects.create(title=f"Nosferatu ({language})", duration=95.0,
+                                         language="de", status=MovieStatus.PROCESSING)  # fmt: skip
             job = RecapJob.objects.create(movie=movie, state=JobState.PROBING)
-            Movie.objects.filter(pk=movie.pk).update(status=MovieStatus.PROCESSING)
         page.goto(f"{site['base']}/movies/{movie.pk}/")
         assert page.locator("[data-job-state]").inner_text() == text["queued"]
         assert page.locator("[data-job-detail]").inner_text() == text["place"]
@@ -136,7 +140,12 @@ def test_library_and_live_status_without_a_reload(site, browser, language):
         context.close()
 
 
-def test_share_a_recap_watch_it_outside_revoke_it_and_delete_a_movie(site, browser):
+def test_share_revoke_delete_and_the_plan_limit_before_upload(site, browser, tmp_path):
+    check_share_revoke_and_delete(site, browser)
+    check_plan_limit_before_the_first_byte(site, browser, tmp_path)
+
+
+def check_share_revoke_and_delete(site, browser) -> None:
     tenant, base, recap = site["tenant"], site["base"], site["recap"]
     context, page, errors = signed_in_page(browser, site["owner"], f"{SLUG}.localhost")
     visitor = browser.new_context(locale="ar")
@@ -192,14 +201,16 @@ def test_share_a_recap_watch_it_outside_revoke_it_and_delete_a_movie(site, brows
         context.close()
 
 
-def test_a_movie_the_plan_cannot_take_is_refused_before_the_first_byte(site, browser, tmp_path):
+def check_plan_limit_before_the_first_byte(site, browser, tmp_path) -> None:
     from billing.models import Plan
     from media_pipeline.models import Upload
     from tests.media_pipeline.pipeline.media import make_clip
 
     plan = Plan.objects.create(code="tiny-e2e", name="Tiny", max_movie_minutes=0,
                                storage_gb=None, processing_hours_per_month=None)  # fmt: skip
-    Tenant.objects.filter(pk=site["tenant"].pk).update(plan=plan)
+    tenant = Tenant.objects.get(pk=site["tenant"].pk)
+    tenant.plan = plan
+    tenant.save()  # through the model, so the cached organisation is forgotten
     clip = make_clip(str(tmp_path / "short.mp4"), duration=2, size=(160, 120))
     context, page, errors = signed_in_page(browser, site["owner"], f"{SLUG}.localhost")
     sent: list[str] = []
@@ -221,10 +232,16 @@ def test_a_movie_the_plan_cannot_take_is_refused_before_the_first_byte(site, bro
         context.close()
 
 
-def test_signup_suggests_the_address_and_shows_it_is_working(site, live_server, browser):
+@pytest.fixture
+def public_site(live_server, transactional_db):
+    factories.ensure_platform()
+    return live_server
+
+
+def test_signup_suggests_the_address_and_shows_it_is_working(public_site, browser):
     page = browser.new_page(locale="en-US")
     try:
-        page.goto(f"{live_server.url}/signup/")
+        page.goto(f"{public_site.url}/signup/")
         page.get_by_label("Organisation name").fill("Lumière Pictures & Co")
         assert page.get_by_label("Web address").input_value() == "lumiere-pictures-co"
         page.get_by_label("Web address").fill("my-own")
