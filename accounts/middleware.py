@@ -24,6 +24,7 @@ from web.problems import problem_json
 
 from . import access, two_factor
 from .entry import verified_device_id
+from .services import was_removed
 
 
 def supported(code: str | None) -> str | None:
@@ -130,6 +131,16 @@ class AccessMiddleware:
         if membership is None and not access.is_staff(user):
             if is_api(request):
                 return problem_json(404, NotFound.default_detail, request=request)
+            if was_removed(user=user, tenant=tenant):
+                return error_page(
+                    request,
+                    403,
+                    gettext_noop("You are no longer a member"),
+                    gettext_noop(
+                        "You were removed from this organisation's team. Ask one of its owners "
+                        "to invite you again."
+                    ),
+                )
             return error_page(
                 request,
                 404,

@@ -19,6 +19,7 @@ from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext as _
 from django_otp.models import Device
 
+from compliance.models import AuditEvent
 from compliance.services import record_event
 
 from . import access
@@ -204,6 +205,14 @@ def remove_member(*, membership: Membership, acting_user: User) -> None:
         )
         locked.delete()
         access.forget(acting_user)
+
+
+def was_removed(*, user: User, tenant: object) -> bool:
+    """Whether `user` was taken off `tenant`'s team (not merely never a member): they get a
+    page that says so instead of a bare "not found"."""
+    return AuditEvent.objects.filter(
+        tenant=tenant, action="member.removed", target=user.email
+    ).exists()
 
 
 def expire_invitations(*, now: datetime | None = None) -> int:

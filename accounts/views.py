@@ -24,7 +24,7 @@ from . import handoff as handoff_flow
 from .entry import begin_second_step, sign_in, tenant_entry_url
 from .forms import EmailLoginForm, InviteForm, JoinForm, OwnPasswordForm, ProfileForm, RoleForm
 from .middleware import open_to_visitors, supported
-from .models import Invitation, Membership, User
+from .models import Invitation, Membership, Role, User
 from .two_factor_views import landing, safe_next
 
 
@@ -181,8 +181,12 @@ def team(request: HttpRequest) -> HttpResponse:
                 _("Invitation sent to %(email)s.") % {"email": form.cleaned_data["email"]},
             )
             return HttpResponseRedirect(reverse("team"))
+    memberships = list(tenant.memberships.select_related("user").order_by("user__email"))
+    owners = [m for m in memberships if m.role == Role.OWNER]
     context = {
-        "memberships": tenant.memberships.select_related("user").order_by("user__email"),
+        "memberships": memberships,
+        # The last owner cannot leave: the page says so instead of offering a refused button.
+        "sole_owner": owners[0].user_id if len(owners) == 1 else None,
         "invitations": tenant.invitations.filter(status="pending"),
         "form": form,
         "role_choices": RoleForm.base_fields["role"].choices,

@@ -13,7 +13,9 @@ from django.core.files.storage import default_storage
 from django.db import connection
 from django.utils import timezone
 
+from media_pipeline.files import content_disposition
 from media_pipeline.models import Recap
+from media_pipeline.sharing import download_name
 from media_pipeline.storage import tenant_prefix
 
 
@@ -36,12 +38,17 @@ def _signer() -> signing.TimestampSigner:
     return signing.TimestampSigner(salt=f"api.files:{connection.schema_name}")
 
 
-def sign_file(name: str) -> str:
-    return _signer().sign_object({"k": name, "s": connection.schema_name}, compress=True)
+def sign_file(name: str, download_name: str = "") -> str:
+    """A token for one file; `download_name`: what the file is saved as (the movie's title)."""
+    data = {"k": name, "s": connection.schema_name}
+    if download_name:
+        data["n"] = download_name
+    return _signer().sign_object(data, compress=True)
 
 
-def file_for_token(token: str) -> str:
-    """The storage key a token grants, relative to the organisation's folder."""
+def file_for_token(token: str) -> tuple[str, str]:
+    """The storage key a token grants, relative to the organisation's folder, and the name the
+    file is saved as ('' for none)."""
     try:
         data = _signer().unsign_object(token, max_age=settings.API_DOWNLOAD_TTL)
     except signing.SignatureExpired as exc:
@@ -53,19 +60,22 @@ def file_for_token(token: str) -> str:
     name, prefix = str(data.get("k", "")), tenant_prefix()
     if not name.startswith(prefix):
         raise InvalidLink
-    return name[len(prefix) :]
+    return name[len(prefix) :], str(data.get("n", ""))
 
 
 def recap_links(recap: Recap, url_for_token: Callable[[str], str]) -> Links:
     ttl = settings.API_DOWNLOAD_TTL
     on_s3 = hasattr(default_storage, "bucket_name")
     urls: dict[str, str | None] = {}
+    title = recap.movie.title
     for field in Recap.FILE_FIELDS:
         name = getattr(recap, field).name
+        saved_as = download_name(title, field)
         if not name:
             urls[field] = None
         elif on_s3:
-            urls[field] = default_storage.url(name, expire=ttl)
+            parameters = {"ResponseContentDisposition": content_disposition(saved_as)}
+            urls[field] = default_storage.url(name, expire=ttl, parameters=parameters)
         else:
-            urls[field] = url_for_token(sign_file(name))
+            urls[field] = url_for_token(sign_file(name, saved_as))
     return Links(expires_at=timezone.now() + timedelta(seconds=ttl), urls=urls)

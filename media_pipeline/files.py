@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import mimetypes
 import re
+import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import IO
@@ -98,16 +99,36 @@ def _handoff(key: str, content_type: str) -> HttpResponse:
     return response
 
 
-def file_response(request: HttpRequest, name: str) -> HttpResponse:
-    """The file `name` (relative to the current organisation's folder), or Http404."""
+def content_disposition(filename: str) -> str:
+    """RFC 6266 `attachment`: an ASCII fallback for old clients and the exact name in UTF-8
+    (RFC 8187)."""
+    ascii_name = unicodedata.normalize("NFKD", filename).encode("ascii", "ignore").decode()
+    ascii_name = re.sub(r"[^A-Za-z0-9 ._()-]+", "_", ascii_name).strip() or "download"
+    return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename, safe='')}"
+
+
+def file_response(
+    request: HttpRequest, name: str, *, download_name: str | None = None
+) -> HttpResponse:
+    """The file `name` (relative to the current organisation's folder), or Http404.
+    `download_name`: saved under that name rather than shown (on S3 the signed URL carries it)."""
     try:
         key = tenant_key(name)
     except ValueError as exc:
         raise Http404 from exc
     if not default_storage.exists(key):
         raise Http404
+    disposition = content_disposition(download_name) if download_name else ""
     if hasattr(default_storage, "bucket_name"):
-        return HttpResponseRedirect(default_storage.url(key))
+        parameters = {"ResponseContentDisposition": disposition} if disposition else None
+        return HttpResponseRedirect(default_storage.url(key, parameters=parameters))
+    response = _local_response(request, key)
+    if disposition:
+        response["Content-Disposition"] = disposition
+    return response
+
+
+def _local_response(request: HttpRequest, key: str) -> HttpResponse:
     content_type = _content_type(key)
     if settings.PROTECTED_MEDIA_HANDOFF:
         return _handoff(key, content_type)

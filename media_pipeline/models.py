@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 
 from django.conf import settings
 from django.db import models
 from django.db.models.functions import Lower
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .storage import movie_upload_to, recap_upload_to, subtitle_upload_to
 
 __all__ = [
-    "ACTIVE_STATES", "JobState", "Movie", "MovieStatus", "Recap", "RecapJob", "SubtitleSource",
-    "SubtitleTrack", "TargetLength", "Upload",
+    "ACTIVE_STATES", "JobState", "Movie", "MovieStatus", "Recap", "RecapJob", "ShareLink",
+    "SubtitleSource", "SubtitleTrack", "TargetLength", "Upload",
 ]  # fmt: skip
 
 
@@ -277,3 +279,41 @@ class Recap(models.Model):
 
     def __str__(self) -> str:
         return f"{self.movie} [{self.language}]"
+
+
+class ShareLink(models.Model):
+    """A link that shows one recap to people outside the organisation: public, or behind a
+    password; it may expire, and it can be revoked (see media_pipeline.sharing)."""
+
+    recap = models.ForeignKey(Recap, on_delete=models.CASCADE, related_name="share_links")
+    token = models.CharField(max_length=64, unique=True, editable=False)
+    # A password hash (django.contrib.auth.hashers); empty for a public link.
+    password = models.CharField(_("password"), max_length=128, blank=True)
+    expires_at = models.DateTimeField(_("expires"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_constraint=False,
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("share link")
+        verbose_name_plural = _("share links")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.recap} share #{self.pk}"
+
+    @property
+    def protected(self) -> bool:
+        return bool(self.password)
+
+    def is_live(self, now: datetime | None = None) -> bool:
+        """Neither revoked nor past its expiry."""
+        now = now or timezone.now()
+        return self.revoked_at is None and (self.expires_at is None or self.expires_at > now)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import math
 import os
 import posixpath
 from datetime import timedelta
@@ -72,6 +73,19 @@ def _check_concurrent_uploads() -> None:
         )
 
 
+def _declared_duration(value: str) -> float | None:
+    """The `duration` an upload declares (seconds); None when it declares none."""
+    if not value:
+        return None
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = -1.0
+    if not math.isfinite(seconds) or seconds <= 0:
+        raise UploadError(_("The declared duration must be a number of seconds."), 400)
+    return seconds
+
+
 def staged_path(upload: Upload) -> Path:
     return staging_dir() / f"{upload.pk}.part"
 
@@ -94,6 +108,7 @@ def create_upload(
     language = metadata.get("language") or getattr(tenant, "default_language", "en")
     if language not in settings.LANGUAGE_CODES:
         raise UploadError(_("Choose one of the offered languages."), 400)
+    declared = _declared_duration(metadata.get("duration", ""))
     name = posixpath.basename(filename.replace("\\", "/")).strip()[:255] or "movie"
     title = (metadata.get("title") or "").strip() or posixpath.splitext(name)[0] or name
     with transaction.atomic():
@@ -103,6 +118,11 @@ def create_upload(
         try:
             quotas.check_standing(tenant)
             quotas.check_storage(tenant, length, reserved_bytes=reserved_storage_bytes())
+            # The running time the browser read from the file's own metadata, before the first
+            # byte: a movie the plan cannot take is refused now, not after the whole upload.
+            # The probe of the stored file stays the authority.
+            if declared is not None:
+                quotas.check_movie_duration(tenant, declared)
         except quotas.QuotaExceeded as exc:
             raise UploadError(exc.message, 402 if exc.code == "payment_overdue" else 413) from exc
         _check_concurrent_uploads()
@@ -200,6 +220,12 @@ def _check_movie(path: Path, tenant: Any) -> ProbeResult:
         facts = probe(str(path), limits=ProbeLimits(max_duration=quotas.max_movie_seconds(tenant)))
         quotas.check_movie_duration(tenant, facts.duration)
     except PipelineError as exc:
+        duration = exc.params.get("duration") if exc.code == "too_long" else None
+        if isinstance(duration, int | float):
+            try:  # the plan's own sentence: how long it is, what the plan takes, where to upgrade
+                quotas.check_movie_duration(tenant, float(duration))
+            except quotas.QuotaExceeded as precise:
+                raise UploadRefused(precise.message) from exc
         raise UploadRefused(user_message(exc)) from exc
     except quotas.QuotaExceeded as exc:
         raise UploadRefused(exc.message) from exc

@@ -3,6 +3,9 @@ and the only way its files are served."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from types import SimpleNamespace
+
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -18,18 +21,17 @@ from django.http import (
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from billing import quotas
 from tenants.models import Tenant
 
-from . import services, subtitle_tracks
-from .errors import UploadError, note_message, user_message
+from . import progress, services, share_views, sharing, subtitle_tracks
+from .errors import UploadError, note_message
 from .files import file_response, file_url
 from .models import (
     ACTIVE_STATES,
-    JobState,
     Movie,
     MovieStatus,
     Recap,
@@ -38,7 +40,6 @@ from .models import (
     TargetLength,
 )
 from .pipeline.subtitles import MAX_BYTES as MAX_SUBTITLE_BYTES
-from .pipeline.types import PipelineError
 
 
 def dashboard(request: HttpRequest) -> HttpResponse:
@@ -51,14 +52,21 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         .get(pk=tenant.pk)
     )
     plan = counted.plan
+    active_jobs = list(
+        RecapJob.objects.filter(state__in=ACTIVE_STATES).select_related("movie")[:10]
+    )
+    for job in active_jobs:
+        job.label = progress.state_label(job)  # "Queued" until a worker takes it
+    recent_recaps = list(Recap.objects.select_related("movie")[:6])
+    for recap in recent_recaps:
+        recap.poster_url = file_url(recap.poster)
     context = {
         "movie_count": Movie.objects.count(),
         "member_count": counted.member_count,
-        "active_jobs": RecapJob.objects.filter(state__in=ACTIVE_STATES).select_related("movie")[
-            :10
-        ],
-        "recent_recaps": Recap.objects.select_related("movie")[:6],
+        "active_jobs": active_jobs,
+        "recent_recaps": recent_recaps,
         "plan": plan,
+        "storage_used_bytes": usage.storage_bytes,
         "storage_used_gb": usage.storage_bytes / quotas.GB,
         "processing_used_hours": usage.processing_seconds_this_month / 3600,
         "api_calls": usage.api_calls_this_month,
@@ -73,11 +81,31 @@ def protected_file(request: HttpRequest, name: str) -> HttpResponse:
 
 # Library sort orders: value in the query string -> (label, ordering).
 LIBRARY_SORTS = {
-    "newest": (_lazy("Newest first"), ["-created_at", "-pk"]),
-    "oldest": (_lazy("Oldest first"), ["created_at", "pk"]),
-    "title": (_lazy("Title A–Z"), [Lower("title"), "-created_at"]),
-    "longest": (_lazy("Longest first"), [F("duration").desc(nulls_last=True), "-created_at"]),
+    "newest": (gettext_lazy("Newest first"), ["-created_at", "-pk"]),
+    "oldest": (gettext_lazy("Oldest first"), ["created_at", "pk"]),
+    "title": (gettext_lazy("Title A–Z"), [Lower("title"), "-created_at"]),
+    "longest": (
+        gettext_lazy("Longest first"),
+        [F("duration").desc(nulls_last=True), "-created_at"],
+    ),
 }
+
+
+def attach_posters(movies: Iterable[Movie]) -> None:
+    """Give each movie the poster of its newest recap (`poster_url`, '' without one): one
+    question for the whole page."""
+    movies = list(movies)
+    newest: dict[int, str] = {}
+    rows = (
+        Recap.objects.filter(movie__in=movies)
+        .order_by("movie_id", "-created_at")
+        .distinct("movie_id")
+        .values_list("movie_id", "poster")
+    )
+    for movie_id, poster in rows:
+        newest[movie_id] = poster
+    for movie in movies:
+        movie.poster_url = file_url(SimpleNamespace(name=newest.get(movie.pk, "")))
 
 
 def library(request: HttpRequest) -> HttpResponse:
@@ -103,39 +131,20 @@ def library(request: HttpRequest) -> HttpResponse:
     if sort not in LIBRARY_SORTS:
         sort = "newest"
     page = Paginator(movies.order_by(*LIBRARY_SORTS[sort][1]), 20).get_page(request.GET.get("page"))
-    for movie in page.object_list:
-        movie.duration_minutes = max(1, round(movie.duration / 60)) if movie.duration else None
+    attach_posters(page.object_list)
     context = {
         "page": page,
         "query": query,
         "status": status,
         "statuses": MovieStatus.choices,
         "language": language,
-        "languages": languages,
+        # Not "languages": that name is the header's list of every language of the site.
+        "movie_languages": languages,
         "sort": sort,
         "sorts": [(value, label) for value, (label, _order) in LIBRARY_SORTS.items()],
         "filtered": bool(query or status or language),
     }
     return render(request, "media_pipeline/library.html", context)
-
-
-def job_payload(job: RecapJob) -> dict[str, object]:
-    # The link appears with the finished job, never while publishing is still under way.
-    recap = Recap.objects.filter(job=job).first() if job.state == JobState.DONE else None
-    reason = ""
-    if job.state == JobState.FAILED:
-        reason = user_message(PipelineError(job.failure_code or "unknown", job.failure_reason))
-    return {
-        "id": job.pk,
-        "state": job.state,
-        "state_label": job.get_state_display(),
-        "percent": job.percent,
-        "active": job.is_active,
-        "timings": job.timings,
-        "attempts": job.attempts,
-        "failure": reason,
-        "recap_url": reverse("recap_detail", args=[recap.pk]) if recap else None,
-    }
 
 
 def movie_detail(request: HttpRequest, pk: int) -> HttpResponse:
@@ -144,7 +153,7 @@ def movie_detail(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         "movie": movie,
         "job": job,
-        "job_payload": job_payload(job) if job else None,
+        "job_payload": progress.job_status(job, movie) if job else None,
         "recaps": movie.recaps.all(),
         "targets": TargetLength.choices,
         "subtitle_tracks": movie.subtitle_tracks.all(),
@@ -153,8 +162,9 @@ def movie_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def job_status(request: HttpRequest, pk: int) -> JsonResponse:
+    """The one source of a job's live state: the movie page polls it, the API reads the same."""
     job = get_object_or_404(RecapJob, pk=pk)
-    return JsonResponse(job_payload(job))
+    return JsonResponse(progress.job_status(job))
 
 
 def _act(request: HttpRequest, action: object, **kwargs: object) -> object | None:
@@ -177,8 +187,8 @@ def start_recap(request: HttpRequest, pk: int) -> HttpResponse:
         "include_ending": "no_ending" not in request.POST,
         "recognise_speech": "recognise_speech" in request.POST,
     }
-    if _act(request, services.start_recap_job, movie=movie, **options):
-        messages.success(request, _("The recap is on its way."))
+    # No "on its way" message: the job's card says where the recap is, and stays true.
+    _act(request, services.start_recap_job, movie=movie, **options)
     return HttpResponseRedirect(reverse("movie_detail", args=[movie.pk]))
 
 
@@ -201,7 +211,13 @@ def retry_job(request: HttpRequest, pk: int) -> HttpResponse:
 def recap_detail(request: HttpRequest, pk: int) -> HttpResponse:
     recap = get_object_or_404(Recap.objects.select_related("movie"), pk=pk)
     urls = {field: file_url(getattr(recap, field)) for field in Recap.FILE_FIELDS}
-    context = {"recap": recap, "urls": urls, "notes": recap_notes(recap)}
+    context = {
+        "recap": recap,
+        "urls": urls,
+        "notes": recap_notes(recap),
+        "shares": share_views.share_rows(request, recap),
+        "expiry_days": [days for days in sharing.EXPIRY_DAYS if days],
+    }
     return render(request, "media_pipeline/recap.html", context)
 
 
@@ -236,3 +252,23 @@ def edit_subtitles(request: HttpRequest, pk: int, track_pk: int) -> HttpResponse
 def track_text(track: SubtitleTrack) -> str:
     with track.file.open("rb") as handle:
         return handle.read(MAX_SUBTITLE_BYTES + 1).decode("utf-8", "replace")
+
+
+@require_http_methods(["GET", "POST"])
+def delete_movie(request: HttpRequest, pk: int) -> HttpResponse:
+    """Ask first (GET: what will go, and the storage it gives back), then delete (POST)."""
+    movie = get_object_or_404(Movie, pk=pk)
+    if request.method == "POST":
+        _act(request, services.delete_movie, movie=movie)  # a refusal becomes a message
+        if not Movie.objects.filter(pk=pk).exists():
+            messages.success(request, _("“%(title)s” was deleted.") % {"title": movie.title})
+            return HttpResponseRedirect(reverse("library"))
+        return HttpResponseRedirect(reverse("movie_detail", args=[pk]))
+    recaps = list(movie.recaps.only("size_bytes"))
+    context = {
+        "movie": movie,
+        "recap_count": len(recaps),
+        "freed_bytes": movie.size_bytes + sum(recap.size_bytes for recap in recaps),
+        "busy": movie.jobs.filter(state__in=ACTIVE_STATES).exists(),
+    }
+    return render(request, "media_pipeline/delete_movie.html", context)

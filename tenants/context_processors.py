@@ -17,4 +17,6 @@ def tenant(request: HttpRequest) -> dict[str, object]:
         "languages": settings.LANGUAGES,
         # The product's own site, for links from an organisation's pages (terms, contact).
         "site_url": public_base_url(),
+        # The header's switcher reads its own name, so a page's "languages" cannot shadow it.
+        "site_languages": settings.LANGUAGES,
     }

@@ -99,7 +99,9 @@ def signup(request: HttpRequest) -> HttpResponse:
         )
         if form.user is None:
             sign_in(request, owner)
-        messages.success(request, _("Welcome to %(name)s.") % {"name": tenant.name})
+        # No flash message: it would be stored on this host's session and in this request's
+        # language, and shown later on the main site or on a page in another language. The
+        # organisation's dashboard greets the owner in the language it is read in.
         return HttpResponseRedirect(tenant_entry_url(request, tenant, owner))
     return render(
         request, "tenants/signup.html", {"form": form}, status=400 if form.errors else 200

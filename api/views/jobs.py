@@ -11,7 +11,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from media_pipeline import services
+from media_pipeline import progress, services
 from media_pipeline.errors import user_message
 from media_pipeline.models import JobState, Movie, RecapJob, TargetLength
 from media_pipeline.pipeline.types import PipelineError
@@ -22,7 +22,9 @@ from .common import IDEMPOTENCY_KEY, get_or_404, object_url
 
 class JobOutput(serializers.ModelSerializer):
     url = serializers.SerializerMethodField()
-    state_label = serializers.CharField(source="get_state_display")
+    state_label = serializers.SerializerMethodField(
+        help_text="The state in words; 'Queued' until a worker takes the job."
+    )
     active = serializers.BooleanField(source="is_active")
     failure = serializers.SerializerMethodField(help_text="Why the job failed, translated.")
     recap_id = serializers.SerializerMethodField()
@@ -56,6 +58,9 @@ class JobOutput(serializers.ModelSerializer):
 
     def get_url(self, job: RecapJob) -> str:
         return object_url(self, "job-detail", job.pk)
+
+    def get_state_label(self, job: RecapJob) -> str:
+        return progress.state_label(job)
 
     def get_failure(self, job: RecapJob) -> str | None:
         if job.state != JobState.FAILED:

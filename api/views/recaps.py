@@ -180,7 +180,7 @@ class RecapDownloadsApi(APIView):
         responses=OutputSerializer,
     )
     def get(self, request: Request, pk: int) -> Response:
-        recap = get_or_404(Recap.objects.all(), pk=pk)
+        recap = get_or_404(Recap.objects.select_related("movie"), pk=pk)
         links = downloads.recap_links(recap, lambda token: headerless_url(request, "file", token))
         return Response(self.OutputSerializer({"expires_at": links.expires_at, **links.urls}).data)
 
@@ -213,11 +213,11 @@ class FileApi(APIView):
     )
     def get(self, request: Request, token: str) -> Response:
         try:
-            name = downloads.file_for_token(token)
+            name, saved_as = downloads.file_for_token(token)
         except downloads.ExpiredLink as exc:
             raise exceptions.PermissionDenied(
                 _("This download link has expired. Ask the API for a new one.")
             ) from exc
         except downloads.InvalidLink as exc:
             raise exceptions.NotFound() from exc
-        return file_response(request, name)
+        return file_response(request, name, download_name=saved_as or None)

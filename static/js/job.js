@@ -1,12 +1,18 @@
-// Live progress of a recap job: polls its status and updates the page in place.
+// Live progress of a recap job: polls its one status endpoint and updates the page in place.
+// Everything shown (state, percent, estimate, the movie's badge, which actions are offered)
+// comes from the same answer, so no two parts of the page can disagree.
 (() => {
   const box = document.getElementById("job");
   if (!box) return;
   const $ = (sel) => box.querySelector(sel);
+  const badge = document.querySelector("[data-movie-status]");
+  const start = document.querySelector("[data-start-recap]");
   const render = (job) => {
     $("[data-job-state]").textContent = job.state_label;
     $("[data-job-percent]").textContent = job.percent;
     $("[data-job-progress]").value = job.percent;
+    $("[data-job-detail]").textContent = job.detail;
+    $("[data-job-detail-box]").hidden = !job.detail;
     const failure = $("[data-job-failure]");
     failure.textContent = job.failure;
     failure.hidden = !job.failure;
@@ -14,7 +20,19 @@
     if (job.recap_url) recap.querySelector("a").href = job.recap_url;
     recap.hidden = !job.recap_url;
     $("[data-job-cancel]").hidden = !job.active;
-    $("[data-job-retry]").hidden = job.active || job.state === "done";
+    if (badge) {
+      badge.textContent = job.movie_status_label;
+      badge.className = `badge status-${job.movie_status}`;
+    }
+    if (start) {
+      start.hidden = job.active;
+      start.querySelector("[data-start-new]").hidden = job.ended;
+      start.querySelector("[data-start-again]").hidden = !job.ended;
+    }
+    if (!job.active) {
+      // A message from starting the job ("on its way") would now contradict the card.
+      document.querySelectorAll(".messages .message.success").forEach((item) => item.remove());
+    }
   };
   const poll = async () => {
     try {

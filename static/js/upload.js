@@ -63,9 +63,43 @@
   }
 
   const setStatus = (message) => { ui.status.textContent = message || ""; };
+  // Refusals may carry an address (the plan's upgrade page): it becomes a link.
   function showError(message) {
-    ui.error.textContent = message || "";
+    ui.error.replaceChildren();
+    for (const part of (message || "").split(/(https?:\/\/[^\s]+[^\s.,;:!?)])/)) {
+      if (/^https?:\/\//.test(part)) {
+        const link = document.createElement("a");
+        link.href = part;
+        link.textContent = part;
+        ui.error.append(link);
+      } else if (part) {
+        ui.error.append(part);
+      }
+    }
     ui.error.hidden = !message;
+  }
+
+  // The running time from the file's own metadata, read by the browser before any byte is
+  // sent (null when it cannot tell: the server's probe decides after the upload then).
+  function readDuration(file) {
+    return new Promise((resolve) => {
+      const video = document.createElement("video");
+      const url = URL.createObjectURL(file);
+      let settled = false;
+      const done = (value) => {
+        if (settled) return;
+        settled = true;
+        URL.revokeObjectURL(url);
+        video.removeAttribute("src");
+        resolve(value);
+      };
+      video.preload = "metadata";
+      video.onloadedmetadata = () =>
+        done(Number.isFinite(video.duration) && video.duration > 0 ? video.duration : null);
+      video.onerror = () => done(null);
+      setTimeout(() => done(null), 5000);
+      video.src = url;
+    });
   }
 
   function buttons(mode) {
@@ -133,12 +167,15 @@
   }
 
   async function create(file) {
-    const metadata = [
+    const pairs = [
       ["filename", file.name],
       ["title", ui.title.value.trim() || file.name],
       ["language", ui.language.value],
       ["kind", "movie"],
-    ].map(([key, value]) => `${key} ${base64(value)}`).join(",");
+    ];
+    const seconds = await readDuration(file);
+    if (seconds) pairs.push(["duration", seconds.toFixed(3)]);
+    const metadata = pairs.map(([key, value]) => `${key} ${base64(value)}`).join(",");
     const xhr = await send("POST", form.dataset.endpoint, {
       headers: { "Upload-Length": String(file.size), "Upload-Metadata": metadata },
     });

@@ -31,6 +31,8 @@ def test_a_job_is_started_followed_canceled_and_retried(alpha, movie, tenant_a):
 
     followed = alpha.get(job["url"]).json()
     assert (followed["percent"], followed["timings"], followed["recap_id"]) == (0, {}, None)
+    # No worker has taken it yet: the API says so in the same words as the page.
+    assert (job["state_label"], followed["state_label"]) == ("Queued", "Queued")
     assert [j["id"] for j in alpha.get(f"/api/v1/movies/{movie.pk}/jobs/").json()["results"]] == [
         job["id"]
     ]

@@ -46,6 +46,11 @@ def test_download_links_serve_the_files_without_credentials(alpha, recap, api):
     video = anonymous.get(links["video"])
     assert video.status_code == 200
     assert b"".join(video.streaming_content) == b"video-bytes" * 10
+    # Saved under the movie's title (RFC 6266), not as "recap.mp4".
+    assert video["Content-Disposition"] == (
+        'attachment; filename="Le Voyage - recap.mp4"; '
+        "filename*=UTF-8''Le%20Voyage%20-%20recap.mp4"
+    )
     chapters = anonymous.get(links["chapters_vtt"])
     assert chapters["Content-Type"].startswith("text/vtt")
     assert b"Departure" in b"".join(chapters.streaming_content)

@@ -71,7 +71,11 @@ def test_search_status_language_and_sort_combine(library):
 def test_the_language_filter_offers_only_languages_in_the_library(library):
     response = library.get("/movies/", {"language": "de"})
     assert titles(response) == ["Metropolis"]
-    assert [code for code, _name in response.context["languages"]] == ["en", "fr", "de"]  # by name
+    assert [code for code, _name in response.context["movie_languages"]] == [
+        "en",
+        "fr",
+        "de",
+    ]  # by name
     assert '<option value="de" selected>' in response.content.decode()
 
 

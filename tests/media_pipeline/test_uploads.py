@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import io
+import re
 from pathlib import Path
 
 import pytest
@@ -344,7 +345,10 @@ def test_a_movie_longer_than_the_plan_allows_is_refused(
     with run_on_commit():
         response = upload_file(alpha, media["movie.mp4"])
     assert response.status_code == 422
-    assert "longer than your plan allows" in response.json()["error"]
+    # The plan's precise sentence, with where to upgrade.
+    error = response.json()["error"]
+    assert "your plan accepts movies up to 0 minutes" in error
+    assert re.search(r"http://alpha\.localhost(:\d+)?/billing/", error)
     assert_nothing_left(tenant_a, places)
 
 

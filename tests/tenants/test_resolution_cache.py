@@ -59,7 +59,7 @@ def test_a_new_plan_is_seen_by_the_next_request(client_for, tenant_a, owner_a):
     tenant_a.save()
     response = client.get("/")
     assert response.context["tenant"].plan_id == tenant_a.plan_id != before
-    assert "of 1000 GB" in response.content.decode()
+    assert "of 1,000 GB" in response.content.decode()  # the new plan's storage
 
 
 def test_a_new_name_is_seen_by_the_next_request(client_for, tenant_a, owner_a):

@@ -44,6 +44,9 @@ def test_signup_creates_schema_domain_owner_and_lands_on_the_dashboard(client_fo
     assert handoff.status_code == 200
     assert handoff.context["tenant"] == tenant
     assert handoff.redirect_chain[-1][0] == "/"
+    # No welcome message left behind on the main site's session, in the signup's language.
+    later = client.get("/pricing/")
+    assert later.status_code == 200 and list(later.context["messages"]) == []
 
 
 def hand_off_link(public, tenant_host) -> str:
