@@ -40,7 +40,7 @@ class SignupForm(forms.Form):
     full_name = forms.CharField(label=_("Your name"), max_length=150, required=False)
     email = forms.EmailField(label=_("Email"))
     password = forms.CharField(
-        label=_("Password"), strip=False, widget=forms.PasswordInput(render_value=True)
+        label=_("Password"), strip=False, widget=forms.PasswordInput
     )
 
     def __init__(self, *args: object, user: User | None = None, **kwargs: object) -> None:
