@@ -39,9 +39,7 @@ class SignupForm(forms.Form):
     )
     full_name = forms.CharField(label=_("Your name"), max_length=150, required=False)
     email = forms.EmailField(label=_("Email"))
-    password = forms.CharField(
-        label=_("Password"), strip=False, widget=forms.PasswordInput
-    )
+    password = forms.CharField(label=_("Password"), strip=False, widget=forms.PasswordInput)
 
     def __init__(self, *args: object, user: User | None = None, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
