@@ -8,6 +8,13 @@ from django.test import Client
 def signed_in_page(browser, user, host: str, *, locale: str = "en-US"):
     client = Client(HTTP_HOST=host)
     client.force_login(user)
+    if user.is_staff:  # the admin wants a session that passed two-factor sign-in (0022)
+        from django_otp.plugins.otp_totp.models import TOTPDevice
+
+        from tests import factories
+
+        device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+        factories.verify_session(client, device or factories.enrol_two_factor(user))
     context = browser.new_context(locale=locale)
     context.add_cookies(
         [{"name": "sessionid", "value": client.cookies["sessionid"].value,

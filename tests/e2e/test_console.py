@@ -57,6 +57,7 @@ def test_an_operator_finds_failed_jobs_and_suspends_an_organisation_with_a_reaso
         page.goto(f"{public_site}/admin/tenants/tenant/")
         shoot(page, "organisations")
         page.get_by_role("link", name="Gamma Studios").click()
+        page.get_by_test_id("usage").wait_for()  # the organisation's page has loaded
         assert page.get_by_test_id("usage").is_visible()
         assert not page.locator("[name=name_fr]").is_visible()  # folded
         shoot(page, "organisation")

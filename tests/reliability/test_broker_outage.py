@@ -95,7 +95,7 @@ def test_jobs_finish_through_the_sweep_after_the_broker_restarts_empty(
         assert worker.poll() is None
 
     web_log = (root / "web.log").read_text()
-    assert "rate limit api not applied, its cache is unreachable" in web_log
+    assert ":ratelimit:api:" in web_log and "not applied, Redis is unreachable" in web_log
     assert f"job {later} " in web_log and "could not queue probing" in web_log
     for each in (job, later):
         assert_published_once(tenant, each)

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from tests.api.conftest import add_movie, add_recap
+from tests.factories import make_user
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)[^>]*>", re.IGNORECASE)
@@ -90,3 +91,21 @@ def test_no_template_has_inline_script_event_handlers_or_style_attributes():
                 f"{template.relative_to(ROOT)}: {m.group(0)}" for m in pattern.finditer(text)
             ]
     assert offenders == []
+
+
+@pytest.mark.django_db
+def test_only_the_admin_may_style_inline_and_nothing_may_script_inline(
+    client_for, tenant_a, owner_a
+):
+    operator = make_user("csp-admin@example.com", is_staff=True)
+    operator.is_superuser = True
+    operator.save()
+    admin = client_for(operator, host="localhost").get("/admin/")
+    assert admin.status_code == 200
+    policy = admin["Content-Security-Policy"]
+    assert "style-src-attr 'unsafe-inline'" in policy
+    script = next(d for d in policy.split(";") if d.strip().startswith("script-src"))
+    assert "unsafe-inline" not in script
+    page = client_for(owner_a, host="alpha.localhost").get("/")
+    assert page.status_code == 200
+    assert "unsafe-inline" not in page["Content-Security-Policy"]
