@@ -9,12 +9,16 @@ from collections.abc import Callable
 from functools import wraps
 
 from django.conf import settings
+from django.dispatch import Signal
 from django.http import HttpRequest, HttpResponse
 
 from web import ratelimit
 from web.client import client_ip
 
 SIGN_IN = "signin"
+# Sent when failed sign-ins fill an account's bucket (keyword arguments: request, email): the
+# account is refused for a while, and tenants.suspicious tells its organisations' owners.
+account_locked = Signal()
 PASSWORD_RESET = "reset"  # noqa: S105 (a bucket name)
 
 
@@ -52,6 +56,9 @@ def note_attempt(request: HttpRequest, *, email: str, scope: str = SIGN_IN) -> N
     rate = _rate()
     for bucket in _buckets(request, email):
         ratelimit.record(scope, bucket, rate)
+    account = f"account:{account_ident(email)}"
+    if email and scope == SIGN_IN and not ratelimit.check(scope, account, rate).allowed:
+        account_locked.send(sender=None, request=request, email=email)
 
 
 def may_send_reset_email(email: str) -> bool:

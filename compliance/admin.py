@@ -10,3 +10,11 @@ class AuditEventAdmin(ReadOnlyAdmin):
     list_filter = ["action"]
     search_fields = ["action", "target", "actor__email"]
     date_hierarchy = "created_at"
+
+
+class SecurityEventAdmin(AuditEventAdmin):
+    """Blocked addresses, locked accounts, refused requests and two-factor changes of every
+    organisation, newest first (the model's manager keeps only those actions)."""
+
+    list_display = ["created_at", "action", "tenant", "target", "actor"]
+    list_filter = ["action", "tenant"]

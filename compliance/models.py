@@ -34,3 +34,32 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.action} {self.target}"
+
+
+# Audit actions about the safety of accounts and sites, listed together for staff.
+SECURITY_ACTION_PREFIXES = ("security.", "user.two_factor_", "user.recovery_code")
+SECURITY_ACTIONS = (
+    "tenant.security_policy_changed",
+    "user.sessions_ended",
+    "user.password_changed",
+)
+
+
+class SecurityEventManager(models.Manager):
+    def get_queryset(self) -> models.QuerySet:
+        query = models.Q(action__in=SECURITY_ACTIONS)
+        for prefix in SECURITY_ACTION_PREFIXES:
+            query |= models.Q(action__startswith=prefix)
+        return super().get_queryset().filter(query)
+
+
+class SecurityEvent(AuditEvent):
+    """The audit trail's security events: refused and blocked addresses, locked accounts,
+    two-factor changes, policy changes, sessions ended."""
+
+    objects = SecurityEventManager()
+
+    class Meta:
+        proxy = True
+        verbose_name = _("security event")
+        verbose_name_plural = _("security events")

@@ -20,8 +20,8 @@ from accounts.entry import verified_device_id
 from accounts.models import Invitation, Membership, User
 from billing.admin import InvoiceAdmin, PlanAdmin, StripeEventAdmin, SubscriptionAdmin
 from billing.models import Invoice, Plan, StripeEvent, Subscription
-from compliance.admin import AuditEventAdmin
-from compliance.models import AuditEvent
+from compliance.admin import AuditEventAdmin, SecurityEventAdmin
+from compliance.models import AuditEvent, SecurityEvent
 from media_pipeline.admin import (
     MovieAdmin,
     RecapAdmin,
@@ -106,6 +106,7 @@ for model, model_admin in (
     (Invoice, InvoiceAdmin),
     (StripeEvent, StripeEventAdmin),
     (AuditEvent, AuditEventAdmin),
+    (SecurityEvent, SecurityEventAdmin),
 ):
     platform_admin.register(model, model_admin)
 

@@ -11,11 +11,11 @@ class TenantsConfig(AppConfig):
         # Every write of an organisation or a domain forgets what tenant resolution cached.
         from django.contrib.auth import signals as auth_signals
 
-        from accounts import access
+        from accounts import access, attempts
         from accounts.models import Membership, User
         from billing.models import Plan
 
-        from . import resolution, security, sessions, standing, views
+        from . import resolution, security, sessions, standing, suspicious, views
         from .models import Domain, Tenant, TenantSecurityPolicy
 
         for signal, receiver, sender in (
@@ -42,6 +42,7 @@ class TenantsConfig(AppConfig):
             signal.connect(
                 receiver, sender=sender, dispatch_uid=f"{receiver.__module__}.{receiver.__name__}"
             )
+        attempts.account_locked.connect(suspicious.account_locked, dispatch_uid="tenants.locked")
         auth_signals.user_logged_in.connect(sessions.signed_in, dispatch_uid="tenants.signed_in")
         auth_signals.user_logged_out.connect(sessions.signed_out, dispatch_uid="tenants.signed_out")
         standing.subscribe()

@@ -74,6 +74,8 @@ MIDDLEWARE = [
     "web.headers.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "tenants.middleware.TenantResolutionMiddleware",
+    # Addresses blocked after a burst of refused requests (tenants/suspicious.py).
+    "tenants.suspicious.SuspiciousActivityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

@@ -66,6 +66,10 @@ SESSION_ABSOLUTE_HOURS = env.int("SESSION_ABSOLUTE_HOURS", default=24)
 SIGNIN_THROTTLE_RATE = env.str("SIGNIN_THROTTLE_RATE", default="5/5min")
 PASSWORD_RESET_EMAIL_RATE = env.str("PASSWORD_RESET_EMAIL_RATE", default="3/hour")
 SIGNUP_THROTTLE_RATE = env.str("SIGNUP_THROTTLE_RATE", default="10/hour")
+# Suspicious activity: this many 401/403/404 answers to one address in the window block it for
+# SUSPICIOUS_BLOCK_MINUTES (tenants/suspicious.py).
+SUSPICIOUS_FAILURE_RATE = env.str("SUSPICIOUS_FAILURE_RATE", default="50/5min")
+SUSPICIOUS_BLOCK_MINUTES = env.int("SUSPICIOUS_BLOCK_MINUTES", default=15)
 # New uploads (tus creation, page or API) per person in an organisation.
 UPLOAD_THROTTLE_RATE = env.str("UPLOAD_THROTTLE_RATE", default="10/hour")
 
