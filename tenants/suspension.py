@@ -3,6 +3,9 @@ by email and which the organisation's own address shows while it is suspended.""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
@@ -66,30 +69,40 @@ def contact_url() -> str:
 
 def email_owners(*, tenant: Tenant, reason: str) -> int:
     """One email per active owner, in their language; returns how many were sent."""
+    suspended = tenant.status == TenantStatus.SUSPENDED
+
+    def subject() -> str:
+        text = (
+            _("%(organisation)s is suspended") if suspended else _("%(organisation)s is open again")
+        )
+        return text % {"organisation": tenant.name}
+
+    context = {
+        "tenant": tenant,
+        "suspended": suspended,
+        "reason": reason,
+        "url": tenant_base_url(tenant) + "/",
+        "contact_url": contact_url(),
+    }
+    return mail_owners(
+        tenant=tenant, subject=subject, template="tenants/email/status_changed.txt", context=context
+    )
+
+
+def mail_owners(
+    *, tenant: Tenant, subject: Callable[[], str], template: str, context: dict[str, Any]
+) -> int:
+    """One email per active owner of `tenant`, subject and body written in the owner's language
+    (else the organisation's); returns how many were sent."""
     owners = Membership.objects.filter(
         tenant_id=tenant.pk, role__in=list(OWNER_ROLES), user__is_active=True
     ).select_related("user")
-    suspended = tenant.status == TenantStatus.SUSPENDED
     sent = 0
     for membership in owners:
         user = membership.user
         with translation.override(user.language or tenant.default_language or "en"):
-            subject = (
-                _("%(organisation)s is suspended")
-                if suspended
-                else _("%(organisation)s is open again")
-            ) % {"organisation": tenant.name}
-            body = render_to_string(
-                "tenants/email/status_changed.txt",
-                {
-                    "tenant": tenant,
-                    "suspended": suspended,
-                    "reason": reason,
-                    "url": tenant_base_url(tenant) + "/",
-                    "contact_url": contact_url(),
-                },
-            )
-        send_mail(subject=subject, message=body, from_email=None, recipient_list=[user.email])
+            title, body = subject(), render_to_string(template, context)
+        send_mail(subject=title, message=body, from_email=None, recipient_list=[user.email])
         sent += 1
     return sent
 

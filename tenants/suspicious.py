@@ -13,20 +13,19 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
-from django.core.mail import send_mail
 from django.http import HttpRequest, HttpResponse
-from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop, ngettext
 
-from accounts.models import Membership, Role, User
+from accounts.models import Membership, User
 from compliance.services import record_event
 from web import ratelimit
 from web.client import client_ip
 from web.errors import OUTAGES, error_page
 
 from .models import Tenant
+from .suspension import mail_owners
 
 log = logging.getLogger(__name__)
 
@@ -37,25 +36,6 @@ BLOCK = "suspicious-block"
 
 def _block_seconds() -> int:
     return max(60, int(settings.SUSPICIOUS_BLOCK_MINUTES) * 60)
-
-
-def blocked_for(ip: str) -> int:
-    """Seconds the address stays blocked (0: not blocked)."""
-    try:
-        remaining = ratelimit._redis().pttl(ratelimit.bucket_key(BLOCK, f"ip:{ip}"))
-    except OUTAGES as exc:
-        log.warning("suspicious-activity block not checked, Redis is unreachable: %s", exc)
-        return 0
-    return max(0, -(-int(remaining) // 1000)) if remaining and remaining > 0 else 0
-
-
-def _block(ip: str) -> bool:
-    """Block the address; True when this call started the block (False: already blocked)."""
-    try:
-        key = ratelimit.bucket_key(BLOCK, f"ip:{ip}")
-        return bool(ratelimit._redis().set(key, 1, ex=_block_seconds(), nx=True))
-    except OUTAGES:
-        return False
 
 
 def _refusal(request: HttpRequest, seconds: int) -> HttpResponse:
@@ -89,13 +69,14 @@ class SuspiciousActivityMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         ip = client_ip(request)
-        seconds = blocked_for(ip)
+        seconds = ratelimit.blocked_for(BLOCK, f"ip:{ip}")
         if seconds:
             return _refusal(request, seconds)
         response = self.get_response(request)
         if response.status_code in FAILURES:
             rate = ratelimit.parse_rate(settings.SUSPICIOUS_FAILURE_RATE)
-            if not ratelimit.hit(SCOPE, f"ip:{ip}", rate).allowed and _block(ip):
+            full = not ratelimit.hit(SCOPE, f"ip:{ip}", rate).allowed
+            if full and ratelimit.block(BLOCK, f"ip:{ip}", _block_seconds()):
                 address_blocked(request, ip=ip, status=response.status_code)
         return response
 
@@ -153,23 +134,17 @@ def account_locked(sender: Any, *, request: HttpRequest, email: str, **kwargs: A
 
 def email_owners(*, tenant: Tenant, kind: str, subject_of: str) -> int:
     """One email per active owner, in their language; returns how many were sent."""
-    owners = Membership.objects.filter(
-        tenant_id=tenant.pk, role=Role.OWNER, user__is_active=True
-    ).select_related("user")
-    sent = 0
-    for membership in owners:
-        user = membership.user
-        with translation.override(user.language or tenant.default_language or "en"):
-            subject = _("Suspicious activity on %(organisation)s") % {"organisation": tenant.name}
-            body = render_to_string(
-                "tenants/email/suspicious_activity.txt",
-                {
-                    "tenant": tenant,
-                    "kind": kind,
-                    "subject_of": subject_of,
-                    "minutes": _block_seconds() // 60,
-                },
-            )
-        send_mail(subject=subject, message=body, from_email=None, recipient_list=[user.email])
-        sent += 1
-    return sent
+    context = {
+        "tenant": tenant,
+        "kind": kind,
+        "subject_of": subject_of,
+        "minutes": _block_seconds() // 60,
+    }
+    return mail_owners(
+        tenant=tenant,
+        subject=lambda: (
+            _("Suspicious activity on %(organisation)s") % {"organisation": tenant.name}
+        ),
+        template="tenants/email/suspicious_activity.txt",
+        context=context,
+    )

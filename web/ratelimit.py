@@ -124,6 +124,26 @@ def record(scope: str, ident: str, rate: Rate | None) -> None:
         _run(bucket_key(scope, ident), rate, record=True, record_over=True)
 
 
+def block(scope: str, ident: str, seconds: int) -> bool:
+    """Close the bucket for `seconds`; True when this call closed it (False: already closed, or
+    Redis unreachable)."""
+    try:
+        return bool(_redis().set(bucket_key(scope, ident), 1, ex=seconds, nx=True))
+    except OUTAGES as exc:
+        log.warning("block %s:%s not set, Redis is unreachable: %s", scope, ident, exc)
+        return False
+
+
+def blocked_for(scope: str, ident: str) -> int:
+    """Seconds until a closed bucket opens again (0: open, or Redis unreachable)."""
+    try:
+        remaining = _redis().pttl(bucket_key(scope, ident))
+    except OUTAGES as exc:
+        log.warning("block %s:%s not checked, Redis is unreachable: %s", scope, ident, exc)
+        return 0
+    return math.ceil(remaining / 1000) if remaining and remaining > 0 else 0
+
+
 def retry_message(seconds: int) -> str:
     minutes = max(1, math.ceil(seconds / 60))
     return ngettext(

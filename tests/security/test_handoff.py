@@ -5,13 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, url_path
 
 pytestmark = pytest.mark.django_db
-
-
-def path_of(url: str) -> str:
-    return "/" + url.split("/", 3)[3]
 
 
 def token_link(public, tenant_host) -> str:
@@ -19,10 +15,10 @@ def token_link(public, tenant_host) -> str:
     started = tenant_host.get("/accounts/handoff/")
     assert started.status_code == 302
     assert started["Location"].startswith("http://localhost/accounts/handoff/issue/?")
-    issued = public.get(path_of(started["Location"]))
+    issued = public.get(url_path(started["Location"]))
     assert issued.status_code == 302
     assert issued["Location"].startswith("http://alpha.localhost/accounts/handoff/?token=")
-    return path_of(issued["Location"])
+    return url_path(issued["Location"])
 
 
 def signed_in_public(client_for, user):
