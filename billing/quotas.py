@@ -9,6 +9,7 @@ from typing import Any
 from django.db import connection
 from django.utils.translation import gettext as _
 
+from web import formats
 from web.sites import tenant_base_url
 
 from . import alerts
@@ -75,12 +76,14 @@ def check_movie_duration(tenant: Any, seconds: float) -> None:
     if limit is not None and seconds > limit:
         raise QuotaExceeded(
             _(
-                "This movie lasts %(minutes)d minutes; your plan accepts movies up to %(limit)d "
-                "minutes. Upload a shorter cut, or upgrade the plan: %(url)s"
+                "This movie lasts %(length)s; your plan accepts movies up to %(limit)s. Upload "
+                "a shorter cut, or upgrade the plan: %(url)s"
             )
             % {
-                "minutes": round(seconds / 60),
-                "limit": round(limit / 60),
+                # Exact running times: rounded minutes would tell of a 2:00:20 movie that it
+                # lasts 120 minutes and is refused by a 120-minute plan.
+                "length": formats.clock(seconds),
+                "limit": formats.clock(limit),
                 "url": tenant_base_url(tenant) + BILLING_PATH,
             },
             code="duration_quota",

@@ -8,20 +8,15 @@ from django.contrib.humanize.templatetags.humanize import intcomma
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
+from web import formats
+
 register = template.Library()
 
 
 @register.filter
 def clock(seconds: float | None) -> str:
     """An exact running time, m:ss (h:mm:ss from an hour on): 30 s reads 0:30, 71 s 1:11."""
-    if seconds is None:
-        return ""
-    whole = max(0, round(float(seconds)))
-    hours, rest = divmod(whole, 3600)
-    minutes, secs = divmod(rest, 60)
-    if hours:
-        return f"{hours}:{minutes:02d}:{secs:02d}"
-    return f"{minutes}:{secs:02d}"
+    return formats.clock(seconds)
 
 
 @register.filter

@@ -222,7 +222,7 @@ def check_plan_limit_before_the_first_byte(site, browser, tmp_path) -> None:
         page.get_by_role("button", name="Upload").click()
         error = page.locator("#upload-error")
         error.wait_for(state="visible", timeout=10_000)
-        assert "your plan accepts movies up to 0 minutes" in error.inner_text()
+        assert "your plan accepts movies up to 0:00." in error.inner_text()
         link = error.locator("a")
         assert re.search(r"/billing/$", link.get_attribute("href"))
         assert "PATCH" not in sent  # not one byte of the movie was sent

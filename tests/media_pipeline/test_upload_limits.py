@@ -47,7 +47,7 @@ def test_a_movie_longer_than_the_plan_is_refused_before_the_first_byte(
     response = create(client, 10_000_000, duration=str(125 * 60))
     assert response.status_code == 413
     assert re.fullmatch(
-        r"This movie lasts 125 minutes; your plan accepts movies up to 120 minutes\. Upload a "
+        r"This movie lasts 2:05:00; your plan accepts movies up to 2:00:00\. Upload a "
         r"shorter cut, or upgrade the plan: http://alpha\.localhost(:\d+)?/billing/",
         response.json()["error"],
     )
@@ -56,11 +56,24 @@ def test_a_movie_longer_than_the_plan_is_refused_before_the_first_byte(
     assert uploads(tenant_a) == 1
 
 
+def test_a_movie_just_over_the_limit_reads_its_exact_length(tenant_a, owner_a, client_for):
+    # Rounded to minutes, 2:00:20 would read "lasts 120 minutes" against a 120-minute plan.
+    use_plan(tenant_a, max_movie_minutes=120)
+    client = client_for(owner_a, host="alpha.localhost")
+    response = create(client, 10_000_000, duration=str(120 * 60 + 20))
+    assert response.status_code == 413
+    assert (
+        "This movie lasts 2:00:20; your plan accepts movies up to 2:00:00."
+        in (response.json()["error"])
+    )
+    assert uploads(tenant_a) == 0
+
+
 def test_the_refusal_is_in_the_uploaders_language(tenant_a, owner_a, client_for):
     use_plan(tenant_a, max_movie_minutes=120)
     client = client_for(owner_a, host="alpha.localhost")
     error = create(client, 1000, language="ar", duration="7500").json()["error"]
-    assert BILLING.search(error) and "125" in error
+    assert BILLING.search(error) and "2:05:00" in error
     assert "This movie lasts" not in error
 
 

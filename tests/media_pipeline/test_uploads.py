@@ -347,7 +347,7 @@ def test_a_movie_longer_than_the_plan_allows_is_refused(
     assert response.status_code == 422
     # The plan's precise sentence, with where to upgrade.
     error = response.json()["error"]
-    assert "your plan accepts movies up to 0 minutes" in error
+    assert "your plan accepts movies up to 0:00." in error
     assert re.search(r"http://alpha\.localhost(:\d+)?/billing/", error)
     assert_nothing_left(tenant_a, places)
 
