@@ -3,7 +3,10 @@ its files (anyone holding a live link), and downloads named after the movie."""
 
 from __future__ import annotations
 
+import hashlib
+
 from csp.decorators import csp_replace
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
@@ -15,11 +18,15 @@ from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.middleware import open_to_visitors
+from web import ratelimit
+from web.client import client_ip
 
 from . import sharing
 from .files import file_response
 from .models import Recap, ShareLink
 from .storage import tenant_key
+
+SHARE_PASSWORD = "share-password"  # noqa: S105 (a bucket name)
 
 
 def _relative(field: object) -> str:
@@ -83,6 +90,26 @@ def _unlocked(request: HttpRequest, link: ShareLink) -> bool:
     return not link.protected or request.session.get(f"share:{link.pk}") == link.token
 
 
+def _password_buckets(request: HttpRequest, link: ShareLink) -> list[tuple[str, str]]:
+    """(bucket, rate setting) of wrong passwords on `link`: from this address, and in all. The
+    link is named by a digest of its token: ids repeat across organisations, tokens are secret."""
+    name = hashlib.sha256(link.token.encode()).hexdigest()[:32]
+    return [
+        (f"link:{name}:ip:{client_ip(request)}", "SHARE_PASSWORD_RATE"),
+        (f"link:{name}", "SHARE_PASSWORD_LINK_RATE"),
+    ]
+
+
+def _password_refusal(request: HttpRequest, link: ShareLink) -> ratelimit.Decision:
+    """Refused while either bucket of the link's wrong passwords is full, with the longer wait."""
+    waits = [
+        ratelimit.check(SHARE_PASSWORD, bucket, ratelimit.parse_rate(getattr(settings, rate)))
+        for bucket, rate in _password_buckets(request, link)
+    ]
+    refused = [decision for decision in waits if not decision.allowed]
+    return max(refused, key=lambda d: d.retry_after) if refused else ratelimit.ALLOWED
+
+
 def _visitor(request: HttpRequest) -> dict[str, object]:
     """What every shared page knows of the organisation: its name, no menu, no notices."""
     return {"tenant": None, "membership": None, "organisation_name": request.tenant.name}
@@ -100,14 +127,26 @@ def share_page(request: HttpRequest, token: str) -> HttpResponse:
     if link is None:
         return _gone(request)
     error, status = "", 200
-    if request.method == "POST":
-        if sharing.password_matches(link, request.POST.get("password", "")):
+    if request.method == "POST" and link.protected:
+        # Over the limit, even the right password waits: the answer must not tell guesses apart.
+        refused = _password_refusal(request, link)
+        if not refused.allowed:
+            error, status = ratelimit.retry_message(refused.retry_after), 429
+        elif sharing.password_matches(link, request.POST.get("password", "")):
             request.session[f"share:{link.pk}"] = link.token
             return HttpResponseRedirect(reverse("share_page", args=[token]))
-        error, status = _("That password is not right."), 403
+        else:
+            for bucket, rate in _password_buckets(request, link):
+                ratelimit.record(
+                    SHARE_PASSWORD, bucket, ratelimit.parse_rate(getattr(settings, rate))
+                )
+            error, status = _("That password is not right."), 403
     if not _unlocked(request, link):
         context = {**_visitor(request), "link": link, "error": error}
-        return render(request, "media_pipeline/share_password.html", context, status=status)
+        response = render(request, "media_pipeline/share_password.html", context, status=status)
+        if status == 429:
+            response["Retry-After"] = str(refused.retry_after)
+        return response
     context = {**_visitor(request), **_share_context(link)}
     return render(request, "media_pipeline/share.html", context)
 

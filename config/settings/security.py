@@ -72,6 +72,10 @@ SUSPICIOUS_FAILURE_RATE = env.str("SUSPICIOUS_FAILURE_RATE", default="50/5min")
 SUSPICIOUS_BLOCK_MINUTES = env.int("SUSPICIOUS_BLOCK_MINUTES", default=15)
 # New uploads (tus creation, page or API) per person in an organisation.
 UPLOAD_THROTTLE_RATE = env.str("UPLOAD_THROTTLE_RATE", default="10/hour")
+# Wrong passwords on a protected share link: per address for that link, and for the link from
+# every address together (so guesses spread over many addresses are capped as well).
+SHARE_PASSWORD_RATE = env.str("SHARE_PASSWORD_RATE", default="5/5min")
+SHARE_PASSWORD_LINK_RATE = env.str("SHARE_PASSWORD_LINK_RATE", default="50/hour")
 
 # Content-Security-Policy (django-csp): scripts and styles from this site only, or carrying the
 # response's nonce; no framing anywhere. Recaps and posters may be served by the storage bucket

@@ -56,6 +56,53 @@ def visitor(client_for):
     return client_for(host="alpha.localhost")
 
 
+def test_wrong_passwords_on_a_link_are_limited_per_address(recap, tenant_a, client_for, settings):
+    settings.SHARE_PASSWORD_RATE = "3/5min"
+    link = link_for(tenant_a, recap, password="open sesame")
+    client = visitor(client_for)
+    page = f"/s/{link.token}/"
+    for _ in range(3):
+        assert client.post(page, {"password": "guess"}).status_code == 403
+    # Over the limit the right password waits too, so guesses cannot be told apart.
+    held = client.post(page, {"password": "open sesame"})
+    assert held.status_code == 429 and 0 < int(held["Retry-After"]) <= 300
+    body = held.content.decode()
+    assert "Too many attempts. Please try again in 5 minutes." in body
+    assert "A hare wakes up." not in body
+    assert "A hare wakes up." not in client.get(page).content.decode()
+    assert client.get(f"/s/{link.token}/video/").status_code == 404
+    # Another address still gets in with the password; another link is not affected.
+    other = visitor(client_for)
+    opened = other.post(page, {"password": "open sesame"}, REMOTE_ADDR="203.0.113.9", follow=True)
+    assert "A hare wakes up." in opened.content.decode()
+    second = link_for(tenant_a, recap, password="open sesame")
+    assert client.post(f"/s/{second.token}/", {"password": "guess"}).status_code == 403
+
+
+def test_wrong_passwords_from_many_addresses_are_limited_per_link(
+    recap, tenant_a, client_for, settings
+):
+    settings.SHARE_PASSWORD_LINK_RATE = "4/hour"
+    link = link_for(tenant_a, recap, password="open sesame")
+    page = f"/s/{link.token}/"
+    for n in range(4):
+        guess = visitor(client_for).post(page, {"password": "guess"}, REMOTE_ADDR=f"198.51.100.{n}")
+        assert guess.status_code == 403
+    held = visitor(client_for).post(page, {"password": "open sesame"}, REMOTE_ADDR="198.51.100.99")
+    assert held.status_code == 429 and "A hare wakes up." not in held.content.decode()
+
+
+def test_the_limit_message_is_in_the_visitors_language(recap, tenant_a, client_for, settings):
+    settings.SHARE_PASSWORD_RATE = "1/5min"
+    link = link_for(tenant_a, recap, password="open sesame")
+    client = visitor(client_for)
+    client.post(f"/s/{link.token}/", {"password": "guess"})
+    held = client.post(f"/s/{link.token}/", {"password": "guess"}, HTTP_ACCEPT_LANGUAGE="de")
+    assert held.status_code == 429
+    assert "Too many attempts" not in held.content.decode()
+    assert 'lang="de"' in held.content.decode()
+
+
 def test_a_member_creates_a_public_link_with_an_embed_code(recap, tenant_a, owner_a, client_for):
     client = client_for(owner_a, host="alpha.localhost")
     response = client.post(f"/recaps/{recap.pk}/share/", {"expires": "7"}, follow=True)
