@@ -19,7 +19,7 @@ from rest_framework.views import APIView
 from billing import services as billing_services
 from billing.currencies import CURRENCIES
 from billing.models import Plan
-from tenants import security, services
+from tenants import security, services, suspension
 from tenants.models import Region, Tenant, TenantSecurityPolicy, TenantStatus
 from web.client import client_place
 
@@ -285,24 +285,41 @@ class TenantSecurityApi(APIView):
         return Response(SecurityPolicyOutput(policy).data)
 
 
+class StatusChangeInput(serializers.Serializer):
+    reason = serializers.CharField(
+        max_length=suspension.REASON_MAX_LENGTH,
+        help_text="Why: the organisation's owners receive it by email, and a suspended "
+        "organisation's site shows it.",
+    )
+
+
 class _StatusChange(APIView):
+    """Suspend or reactivate through the same service as the admin: a reason is required, the
+    change is audited and the owners are emailed."""
+
     permission_classes = [PlatformStaff]
-    status = TenantStatus.ACTIVE
+    change = staticmethod(suspension.reactivate_tenant)
 
     def post(self, request: Request, pk: int) -> Response:
-        tenant = services.set_tenant_status(
-            tenant=tenant_or_404(pk), status=self.status, acting_user=request.user
-        )
+        tenant = tenant_or_404(pk)
+        given = StatusChangeInput(data=request.data)
+        given.is_valid(raise_exception=True)
+        try:
+            self.change(
+                tenant=tenant, reason=given.validated_data["reason"], acting_user=request.user
+            )
+        except DjangoValidationError as exc:
+            raise ValidationError({"reason": exc.messages}) from exc
         return Response(TenantOutput(tenant_or_404(tenant.pk)).data)
 
 
 class TenantSuspendApi(_StatusChange):
-    status = TenantStatus.SUSPENDED
+    change = staticmethod(suspension.suspend_tenant)
 
     @extend_schema(
         operation_id="platform_tenants_suspend",
         tags=["platform"],
-        request=None,
+        request=StatusChangeInput,
         responses=TenantOutput,
     )
     def post(self, request: Request, pk: int) -> Response:
@@ -310,12 +327,12 @@ class TenantSuspendApi(_StatusChange):
 
 
 class TenantReactivateApi(_StatusChange):
-    status = TenantStatus.ACTIVE
+    change = staticmethod(suspension.reactivate_tenant)
 
     @extend_schema(
         operation_id="platform_tenants_reactivate",
         tags=["platform"],
-        request=None,
+        request=StatusChangeInput,
         responses=TenantOutput,
     )
     def post(self, request: Request, pk: int) -> Response:

@@ -8,6 +8,7 @@ from django.test import Client
 
 from billing.models import UsageRecord
 from compliance.models import AuditEvent
+from tenants import suspension
 from tenants.models import Tenant, TenantSecurityPolicy, TenantStatus
 from tests import factories
 
@@ -121,13 +122,42 @@ def test_an_invalid_security_policy_is_refused(ops, tenant_a, change, field):
     assert not TenantSecurityPolicy.objects.filter(tenant=tenant_a).exists()
 
 
-def test_staff_suspend_and_reactivate(ops, tenant_a, key_a):
-    suspended = ops.post(f"/api/platform/tenants/{tenant_a.pk}/suspend")
+def test_staff_suspend_and_reactivate_with_a_reason_the_owners_receive(
+    ops, tenant_a, key_a, owner_a, mailoutbox, django_capture_on_commit_callbacks
+):
+    reason = "Unpaid invoices since June"
+    with django_capture_on_commit_callbacks(execute=True):
+        suspended = ops.post(
+            f"/api/platform/tenants/{tenant_a.pk}/suspend",
+            {"reason": reason},
+            content_type="application/json",
+        )
     assert suspended.json()["status"] == TenantStatus.SUSPENDED
     api = Client(HTTP_HOST="alpha.localhost", HTTP_AUTHORIZATION=f"Api-Key {key_a}")
     assert api.get("/api/v1/me/").status_code == 403
-    assert ops.post(f"/api/platform/tenants/{tenant_a.pk}/reactivate").json()["status"] == "active"
+    assert [m.to for m in mailoutbox] == [[owner_a.email]]
+    assert reason in mailoutbox[0].body
+    assert suspension.suspension_reason(Tenant.objects.get(pk=tenant_a.pk)) == reason
+    with django_capture_on_commit_callbacks(execute=True):
+        back = ops.post(
+            f"/api/platform/tenants/{tenant_a.pk}/reactivate",
+            {"reason": "Paid"},
+            content_type="application/json",
+        )
+    assert back.json()["status"] == "active"
     assert api.get("/api/v1/me/").status_code == 200
+    assert len(mailoutbox) == 2
+
+
+@pytest.mark.parametrize("body", [{}, {"reason": "   "}, {"reason": "x" * 501}])
+def test_a_status_change_without_a_usable_reason_is_refused(ops, tenant_a, mailoutbox, body):
+    refused = ops.post(
+        f"/api/platform/tenants/{tenant_a.pk}/suspend", body, content_type="application/json"
+    )
+    assert refused.status_code == 400
+    assert list(refused.json()["errors"]) == ["reason"]
+    assert Tenant.objects.get(pk=tenant_a.pk).status == TenantStatus.ACTIVE
+    assert mailoutbox == []
 
 
 def test_a_session_of_staff_works_and_of_anyone_else_does_not(staff, owner_a, client_for):
