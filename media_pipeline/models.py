@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -11,6 +12,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from . import library
 from .storage import movie_upload_to, recap_upload_to, subtitle_upload_to
 
 __all__ = [
@@ -54,6 +56,31 @@ ACTIVE_STATES = frozenset(
 )
 
 
+class MovieQuerySet(models.QuerySet):
+    """Writes through the queryset renew the organisation's library version (see
+    media_pipeline.library); `Movie.save` and `delete` do through signals (apps.py)."""
+
+    def update(self, **kwargs: Any) -> int:
+        count = super().update(**kwargs)
+        library.changed()
+        return count
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        result = super().delete()
+        library.changed()
+        return result
+
+    def bulk_create(self, *args: Any, **kwargs: Any) -> list[Movie]:
+        created = super().bulk_create(*args, **kwargs)
+        library.changed()
+        return created
+
+    def bulk_update(self, *args: Any, **kwargs: Any) -> int:
+        count = super().bulk_update(*args, **kwargs)
+        library.changed()
+        return count
+
+
 class Movie(models.Model):
     title = models.CharField(_("title"), max_length=200)
     file = models.FileField(_("file"), upload_to=movie_upload_to, max_length=500, blank=True)
@@ -84,6 +111,8 @@ class Movie(models.Model):
         _("status"), max_length=20, choices=MovieStatus.choices, default=MovieStatus.UPLOADING
     )
     created_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
+
+    objects = MovieQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("movie")

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
 from django.conf import settings
 from django.db.models import QuerySet
+from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import filters, generics, serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from media_pipeline import services
+from media_pipeline import library, services
 from media_pipeline.models import Movie, MovieStatus
 
 from .common import get_or_404, object_url
@@ -90,6 +92,28 @@ class MovieListApi(generics.ListAPIView):
     search_fields = ["title"]
     ordering_fields = ["created_at", "title", "duration", "size_bytes"]
     ordering = ["-created_at"]
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> HttpResponse:
+        """A page answered in JSON before is answered from the library cache until a movie of
+        the organisation changes (media_pipeline.library): no query, no serializing. The page
+        is named by everything its bytes depend on: scheme and host (its links), path and
+        query."""
+        if request.accepted_renderer.format != "json":
+            return super().list(request, *args, **kwargs)
+        address = f"{request.scheme}://{request.get_host()}{request.get_full_path()}"
+        name = hashlib.sha256(address.encode()).hexdigest()[:32]
+        version, page = library.cached_page(name)
+        if page is not None:
+            return HttpResponse(page, content_type="application/json")
+        response = super().list(request, *args, **kwargs)
+        if version is not None:
+
+            def keep(rendered: HttpResponse) -> None:
+                if rendered.status_code == 200:
+                    library.keep_page(version, name, rendered.content)
+
+            response.add_post_render_callback(keep)
+        return response
 
     def get_queryset(self) -> QuerySet[Movie]:
         wanted = self.FilterSerializer(data=self.request.query_params)
