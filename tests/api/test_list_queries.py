@@ -84,7 +84,7 @@ MOVIE_LISTS: dict[str, int] = {
 
 LISTS: dict[str, tuple[str, int]] = {
     # path: (credential, statements with a warm cache)
-    **{path: ("api_key", 0) for path in MOVIE_LISTS},
+    **dict.fromkeys(MOVIE_LISTS, ("api_key", 0)),
     "/api/v1/movies/{movie}/jobs/": ("api_key", 4),
     "/api/v1/movies/{movie}/subtitle-tracks/": ("api_key", 4),
     "/api/v1/jobs/": ("api_key", 3),
