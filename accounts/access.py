@@ -161,6 +161,11 @@ def require_staff(*, user: Any, message: str | None = None) -> None:
 _POLICY_KEY = "access:policy:require-2fa"
 
 
+@shared.prefetched_by
+def _policy_entry(request: Any) -> tuple[str, ...]:
+    return (_POLICY_KEY,)
+
+
 def requires_two_factor(tenant: Any) -> bool:
     """Whether `tenant`'s security policy demands two-factor sign-in of everyone acting on it
     (never on the public site). Cached in the organisation's key space; saving the policy

@@ -33,6 +33,7 @@ from rest_framework_simplejwt.tokens import RefreshToken, Token
 
 from accounts import access, two_factor
 from accounts.models import User
+from web import cache as shared
 
 from . import services, token_families
 from .models import ApiKey
@@ -137,6 +138,20 @@ class TenantJWTAuthentication(JWTAuthentication):
                 _("This token was issued for another organisation."), code="wrong_tenant"
             )
         return user
+
+
+@shared.prefetched_by
+def _key_entries(request: HttpRequest) -> tuple[str, ...]:
+    """The cached key and caller an `Api-Key` header will read (web.cache.prefetching)."""
+    parts = get_authorization_header(request).split()
+    if len(parts) != 2 or not parts[1].startswith(services.KEY_PREFIX.encode()):
+        return ()
+    if parts[0].lower() not in (b"api-key", b"bearer"):
+        return ()
+    try:
+        return (services.key_entry(parts[1].decode("ascii")),)
+    except UnicodeDecodeError:
+        return ()
 
 
 def caller_from_header(request: HttpRequest) -> tuple[User, ApiKey | Token] | None:

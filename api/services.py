@@ -114,6 +114,11 @@ def _key_entry(hashed: str) -> str:
     return f"api:key:{hashed}"
 
 
+def key_entry(key: str) -> str:
+    """The cache entry of `key` and its caller."""
+    return _key_entry(hash_key(key))
+
+
 def active_key_and_caller(key: str, *, tenant: Any) -> tuple[ApiKey, access.Caller] | None:
     """The unrevoked key of the current organisation matching `key`, with the person who made
     it while they may act on the organisation; None otherwise. One cache entry holds both:

@@ -11,10 +11,11 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import get_script_prefix, set_script_prefix, set_urlconf
 from django.utils.translation import gettext_noop
 
+from web import cache as shared
 from web.errors import error_page
 
 from . import health
-from .resolution import ConflictingTenant, UnknownTenant, resolve
+from .resolution import ConflictingTenant, Resolution, UnknownTenant, resolve
 from .suspension import contact_url, suspension_reason
 
 Handler = Callable[[HttpRequest], HttpResponse]
@@ -80,6 +81,10 @@ class TenantResolutionMiddleware:
             )
         request.urlconf = settings.ROOT_URLCONF
         set_urlconf(request.urlconf)
+        with shared.prefetching(request):
+            return self._on_tenant(request, resolution)
+
+    def _on_tenant(self, request: HttpRequest, resolution: Resolution) -> HttpResponse:
         if resolution.path_info is None:
             return self.get_response(request)
 

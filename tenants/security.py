@@ -110,6 +110,11 @@ def _rules_key() -> str:
     return "security:rules"  # in the organisation's key space
 
 
+@shared.prefetched_by
+def _rules_entry(request: Any) -> tuple[str, ...]:
+    return (_rules_key(),)
+
+
 def rules_for(tenant: Tenant) -> Rules:
     """The organisation's rules; from the shared cache when the connection is on its schema."""
     own = connection.schema_name == tenant.schema_name

@@ -13,8 +13,9 @@ owners read only in the schema the entry belongs to and forget in it by name.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
-from contextlib import nullcontext, suppress
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager, nullcontext, suppress
+from contextvars import ContextVar
 from typing import Any
 
 from django.core.cache import cache
@@ -33,9 +34,54 @@ TOMBSTONE = "web.cache:forgotten"
 TOMBSTONE_SECONDS = 15
 
 
+# Entries a request will read, fetched together when it reaches its organisation (`prefetching`).
+_prefetched: ContextVar[dict[str, Any] | None] = ContextVar("web.cache.prefetched", default=None)
+_providers: list[Callable[[Any], Iterable[str]]] = []
+_ABSENT = object()
+
+
+def prefetched_by(provider: Callable[[Any], Iterable[str]]) -> Callable[[Any], Iterable[str]]:
+    """Register `provider(request)`: the keys (in the organisation's key space) that a request
+    to an organisation will read, so they come in one round trip instead of one each."""
+    _providers.append(provider)
+    return provider
+
+
+@contextmanager
+def prefetching(request: Any) -> Iterator[None]:
+    """While the request runs on its organisation's schema: the entries the providers name,
+    read together. Each is served once by `read`, as it was at the start of the request;
+    `fill` and `forget` drop what is left, so a change within the request is read afresh."""
+    keys = list(dict.fromkeys(key for provider in _providers for key in provider(request)))
+    memo = None
+    if keys:
+        try:
+            found = cache.get_many(keys)
+        except OUTAGES as exc:
+            log.warning("cache unreachable, reading entries one by one: %s", exc)
+        else:
+            memo = {cache.make_key(key): found.get(key, MISS) for key in keys}
+    token = _prefetched.set(memo)
+    try:
+        yield
+    finally:
+        _prefetched.reset(token)
+
+
+def _drop_prefetched() -> None:
+    memo = _prefetched.get()
+    if memo:
+        memo.clear()
+
+
 def read(key: str) -> Any:
     """The cached value of `key` in the current schema's key space, or MISS (also when the cache
     is unreachable: the owner reads its rows from the database instead)."""
+    memo = _prefetched.get()
+    if memo:
+        value = memo.pop(cache.make_key(key), _ABSENT)
+        if value is not _ABSENT:
+            return MISS if isinstance(value, str) and value == TOMBSTONE else value
     try:
         value = cache.get(key, MISS)
     except OUTAGES as exc:
@@ -49,6 +95,7 @@ def read(key: str) -> Any:
 def fill(key: str, value: Any, timeout: int) -> None:
     """Cache `value` unless the entry exists (a fresher value, or a tombstone); nothing when the
     cache is unreachable."""
+    _drop_prefetched()
     with suppress(*OUTAGES):
         cache.add(key, value, timeout)
 
@@ -62,6 +109,7 @@ def forget(keys: Iterable[str], *, schema: str) -> None:
     keys = list(dict.fromkeys(keys))
     if not keys:
         return
+    _drop_prefetched()
 
     def bury() -> None:
         same = connection.schema_name == schema
