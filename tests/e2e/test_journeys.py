@@ -130,7 +130,7 @@ def test_sign_up_invite_upload_and_watch_the_recap(
         journey.arrive(r"/movies/upload/$", language)
         page.locator("#movie-file").set_input_files(str(movie))
         page.locator("#movie-title").fill("Première")
-        page.locator("#recap-target").select_option("60")
+        page.locator("#recap-target").select_option("auto")
         page.locator("#subtitle-file").set_input_files(str(subtitles))
         page.locator("#subtitle-language").select_option("en")
         page.locator("#upload-start").click()
