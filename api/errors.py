@@ -87,7 +87,9 @@ def _describe(exc: exceptions.APIException) -> tuple[str, str, dict[str, list[st
     if isinstance(exc, exceptions.ValidationError):
         errors = _flatten(detail)
         if list(errors) == ["detail"]:
-            code = codes["detail"][0] if isinstance(codes, dict) else "invalid"
+            found = codes["detail"] if isinstance(codes, dict) else "invalid"
+            # A service refusal's code is a string; a serializer's, a list of them.
+            code = found[0] if isinstance(found, list) else found
             return errors["detail"][0], str(code), None
         general = errors.pop("non_field_errors", None) or errors.pop("detail", None)
         text = general[0] if general else _("Some fields need attention; see `errors`.")

@@ -20,9 +20,11 @@ from billing.models import UsageRecord
 from compliance.services import record_event
 
 from .models import ACTIVE_STATES, JobState, Movie, MovieStatus, Recap, RecapJob, TargetLength
+from .pipeline.select import longer_than_movie
 from .recap_jobs import transitions
 from .recap_jobs.states import IllegalTransition, can_retry
 from .roles import require_writer
+from .templatetags.recap_format import clock
 from .uploads import reserved_storage_bytes
 
 CHUNK = 1024 * 1024
@@ -70,6 +72,29 @@ def running_recaps_bytes() -> int:
     return sum(expected_recap_bytes(job.movie, job.target) for job in running)
 
 
+def targets_for(movie: Movie) -> list[tuple[str, str]]:
+    """The recap lengths a movie can have: every fixed length shorter than the movie, and
+    "auto"; all of them while its running time is unknown."""
+    return [
+        (value, label)
+        for value, label in TargetLength.choices
+        if not longer_than_movie(value, movie.duration)
+    ]
+
+
+def check_target_fits(movie: Movie, target: str) -> None:
+    """Refuse a fixed recap length as long as the movie or longer (`target_too_long`)."""
+    if longer_than_movie(target, movie.duration):
+        raise ValidationError(
+            _(
+                "A recap of %(length)s cannot be made of a movie that lasts %(duration)s: "
+                "choose a shorter length or Automatic."
+            ),
+            code="target_too_long",
+            params={"length": TargetLength(target).label, "duration": clock(movie.duration)},
+        )
+
+
 def start_recap_job(
     *,
     movie: Movie,
@@ -88,6 +113,7 @@ def start_recap_job(
         raise ValidationError(_("Choose a language from the list."), code="invalid_language")
     if movie.status == MovieStatus.UPLOADING or not movie.file:
         raise ValidationError(_("The movie has not finished uploading."), code="not_ready")
+    check_target_fits(movie, target)
     tenant = connection.tenant
     with transaction.atomic():
         # One start at a time per organisation, so two cannot both fit in the last hours.

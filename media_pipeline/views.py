@@ -150,12 +150,14 @@ def library(request: HttpRequest) -> HttpResponse:
 def movie_detail(request: HttpRequest, pk: int) -> HttpResponse:
     movie = get_object_or_404(Movie, pk=pk)
     job = movie.latest_job
+    targets = services.targets_for(movie)
     context = {
         "movie": movie,
         "job": job,
         "job_payload": progress.job_status(job, movie) if job else None,
         "recaps": movie.recaps.all(),
-        "targets": TargetLength.choices,
+        "targets": targets,
+        "targets_limited": len(targets) < len(TargetLength.choices),
         "subtitle_tracks": movie.subtitle_tracks.all(),
     }
     return render(request, "media_pipeline/movie.html", context)

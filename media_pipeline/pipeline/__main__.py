@@ -16,7 +16,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("movie", help="the video file to recap")
     parser.add_argument("--out", required=True, help="folder for the recap and report.json")
     parser.add_argument("--subtitles", help="an SRT or WebVTT file with the dialogue")
-    parser.add_argument("--target", default="auto", help="auto, 60, 180, 300 or 600 seconds")
+    parser.add_argument(
+        "--target",
+        default="auto",
+        help="auto, 60, 180, 300 or 600 seconds (shorter than the movie)",
+    )
     parser.add_argument("--language", default="en", help="language of the synopsis and chapters")
     parser.add_argument("--max-duration", type=float, help="refuse movies longer than this")
     parser.add_argument(

@@ -235,6 +235,7 @@ def run_all(
     scratch = tempfile.mkdtemp(prefix=".recap-", dir=parent)
     try:
         probe = timed("probe", run_probe, movie, limits=limits, stop=stop)
+        select_stage.check_fits(target, probe.duration)
         parsed = timed(
             "subtitles", load_subtitles, movie, probe,
             uploaded=subtitles, work_dir=scratch, language=language, stop=stop,

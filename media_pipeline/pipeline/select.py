@@ -51,6 +51,30 @@ def target_length(duration: float, requested: str | int | None) -> float:
     return float(seconds)
 
 
+def longer_than_movie(requested: str | int | None, duration: float | None) -> bool:
+    """Whether a fixed recap length is as long as the movie or longer, so the recap could not
+    be shorter than what it recaps; "auto" always fits, and an unknown running time (None or
+    0) refuses nothing."""
+    if not duration or requested is None:
+        return False
+    try:
+        seconds = int(str(requested).strip())
+    except ValueError:
+        return False
+    return seconds >= duration
+
+
+def check_fits(requested: str | int | None, duration: float | None) -> None:
+    """Refuse (`target_too_long`) a fixed recap length the movie is too short for."""
+    if longer_than_movie(requested, duration):
+        raise PipelineError(
+            "target_too_long",
+            f"a recap of {requested} s cannot be made of a movie of {duration:.1f} s",
+            target=requested,
+            duration=duration,
+        )
+
+
 def content_span(analysis: Analysis) -> tuple[float, float]:
     """The part of the movie worth recapping: no opening/closing black, no end credits."""
     start, end = 0.0, analysis.duration

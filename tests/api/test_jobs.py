@@ -6,7 +6,7 @@ import pytest
 from django_tenants.utils import tenant_context
 
 from api.models import IdempotencyRecord
-from media_pipeline.models import JobState, RecapJob
+from media_pipeline.models import JobState, Movie, RecapJob
 from tests.api.conftest import add_movie
 
 pytestmark = pytest.mark.django_db
@@ -14,7 +14,8 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def movie(tenant_a, owner_a):
-    return add_movie(tenant_a, owner_a, language="fr")
+    # Fifteen minutes: every fixed recap length is shorter than the movie.
+    return add_movie(tenant_a, owner_a, language="fr", duration=900.0)
 
 
 def test_a_job_is_started_followed_canceled_and_retried(alpha, movie, tenant_a):
@@ -68,6 +69,36 @@ def test_an_invalid_target_is_a_field_error(alpha, movie):
     response = alpha.post(f"/api/v1/movies/{movie.pk}/jobs/", {"target": "7"})
     assert response.status_code == 400
     assert list(response.json()["errors"]) == ["target"]
+
+
+def test_a_length_longer_than_the_movie_is_a_problem_and_starts_nothing(alpha, tenant_a, owner_a):
+    short = add_movie(tenant_a, owner_a, duration=30.0)
+    response = alpha.post(f"/api/v1/movies/{short.pk}/jobs/", {"target": "60"})
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/problem+json"
+    body = response.json()
+    assert body["type"] == "urn:movie-recap:problem:target_too_long"
+    assert body["detail"] == (
+        "A recap of 1 minute cannot be made of a movie that lasts 0:30: "
+        "choose a shorter length or Automatic."
+    )
+    with tenant_context(tenant_a):
+        assert not RecapJob.objects.exists()
+    assert alpha.post(f"/api/v1/movies/{short.pk}/jobs/", {"target": "auto"}).status_code == 201
+
+
+def test_a_retry_longer_than_the_movie_is_refused_the_same_way(alpha, tenant_a, owner_a):
+    # The job was started before the running time was known; the probe found 30 s.
+    short = add_movie(tenant_a, owner_a, duration=None)
+    with tenant_context(tenant_a):
+        failed = RecapJob.objects.create(movie=short, target="300", state=JobState.FAILED)
+        Movie.objects.filter(pk=short.pk).update(duration=30.0)
+    response = alpha.post(f"/api/v1/jobs/{failed.pk}/retry/")
+    assert response.status_code == 400
+    assert response.json()["type"] == "urn:movie-recap:problem:target_too_long"
+    assert response.json()["detail"].startswith("A recap of 5 minutes cannot be made")
+    with tenant_context(tenant_a):
+        assert RecapJob.objects.count() == 1
 
 
 def test_the_same_idempotency_key_replays_the_first_answer(alpha, movie, tenant_a):

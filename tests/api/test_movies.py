@@ -93,7 +93,7 @@ def test_deleting_a_movie_removes_its_recaps_and_files_and_frees_storage(
 
 def test_a_movie_being_recapped_cannot_be_deleted(alpha, tenant_a, owner_a):
     movie = add_movie(tenant_a, owner_a)
-    assert alpha.post(f"/api/v1/movies/{movie.pk}/jobs/", {"target": "60"}).status_code == 201
+    assert alpha.post(f"/api/v1/movies/{movie.pk}/jobs/", {"target": "auto"}).status_code == 201
     response = alpha.delete(f"/api/v1/movies/{movie.pk}/")
     assert response.status_code == 409
     assert "Cancel it before deleting" in response.json()["detail"]

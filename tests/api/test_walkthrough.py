@@ -86,7 +86,7 @@ def test_the_python_walkthrough_runs_as_written(way, organisation, live_server, 
         "RECAP_MOVIE": str(movie),
         "RECAP_SUBTITLES": str(subtitles),
         "RECAP_LANGUAGE": "en",
-        "RECAP_TARGET": "60",
+        "RECAP_TARGET": "auto",
         # Several chunks, so the upload really goes in pieces.
         "RECAP_CHUNK_BYTES": str(max(64 * 1024, movie.stat().st_size // 4)),
         "RECAP_WEBHOOK_PORT": str(free_port()),

@@ -232,7 +232,7 @@ def processed_site(django_db_blocker, folder: Path, slug: str) -> Iterator[Proce
                     movie=movie, uploaded_file=subtitles, language="en", user=owner
                 )
                 job = services.start_recap_job(
-                    movie=movie, target="60", language="en", acting_user=owner
+                    movie=movie, target="auto", language="en", acting_user=owner
                 )
 
             def finished() -> bool:

@@ -1,11 +1,14 @@
-"""Helpers for browser tests: a Chromium context already signed in on a tenant host."""
+"""Helpers for browser tests: a Chromium context already signed in on a tenant host, and the
+header's menu opened on a phone."""
 
 from __future__ import annotations
 
 from django.test import Client
 
 
-def signed_in_page(browser, user, host: str, *, locale: str = "en-US"):
+def signed_in_page(browser, user, host: str, *, locale: str = "en-US", **options):
+    """A new tab signed in as `user` on `host`; `options` go to the browser context
+    (viewport, java_script_enabled, ...)."""
     client = Client(HTTP_HOST=host)
     client.force_login(user)
     if user.is_staff:  # the admin wants a session that passed two-factor sign-in (0022)
@@ -15,7 +18,7 @@ def signed_in_page(browser, user, host: str, *, locale: str = "en-US"):
 
         device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
         factories.verify_session(client, device or factories.enrol_two_factor(user))
-    context = browser.new_context(locale=locale)
+    context = browser.new_context(locale=locale, **options)
     context.add_cookies(
         [{"name": "sessionid", "value": client.cookies["sessionid"].value,
           "domain": host, "path": "/"}]
@@ -25,3 +28,10 @@ def signed_in_page(browser, user, host: str, *, locale: str = "en-US"):
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
     return context, page, errors
+
+
+def open_menu(page) -> None:
+    """On a phone-wide window the header's links wait behind its Menu button: open it."""
+    toggle = page.locator("[data-menu-toggle]")
+    if toggle.is_visible() and toggle.get_attribute("aria-expanded") != "true":
+        toggle.click()

@@ -16,6 +16,7 @@ from media_pipeline.models import JobState, RecapJob
 from tenants.models import Tenant
 from tests import factories
 from tests.e2e.a11y import assert_rendered_in
+from tests.e2e.helpers import open_menu
 from tests.factories import use_local_storage
 from tests.media_pipeline.media import synth_movie
 from tests.worker import celery_worker
@@ -59,6 +60,7 @@ class Journey:
         self.visited.append(self.page.url)
 
     def switch_language(self, language: str) -> None:
+        open_menu(self.page)
         with self.page.expect_navigation():
             self.page.locator("#language-select").select_option(language)
 
@@ -108,6 +110,7 @@ def test_sign_up_invite_upload_and_watch_the_recap(
         assert journey.cookie(tenant_site, "recap_language") is None
 
         # Team: invite a teammate, who gets an email with the link to join.
+        open_menu(page)
         page.locator("nav a[href='/team/']").click()
         journey.arrive(r"/team/$", language)
         page.locator("#id_email").fill(teammate_email)
@@ -130,7 +133,7 @@ def test_sign_up_invite_upload_and_watch_the_recap(
         journey.arrive(r"/movies/upload/$", language)
         page.locator("#movie-file").set_input_files(str(movie))
         page.locator("#movie-title").fill("Première")
-        page.locator("#recap-target").select_option("60")
+        page.locator("#recap-target").select_option("auto")
         page.locator("#subtitle-file").set_input_files(str(subtitles))
         page.locator("#subtitle-language").select_option("en")
         page.locator("#upload-start").click()

@@ -14,6 +14,7 @@ from accounts import two_factor
 from tenants.models import Tenant, TenantSecurityPolicy
 from tests import factories
 from tests.e2e.a11y import assert_no_serious_violations, assert_rendered_in
+from tests.e2e.helpers import open_menu
 
 pytestmark = pytest.mark.e2e
 
@@ -73,8 +74,10 @@ def test_enrol_then_sign_in_with_the_second_step_in_english_and_arabic(tenant_si
     assert page.get_by_test_id("dashboard-title").is_visible()
 
     # Signed out, in Arabic: the password, then the code, right to left.
+    open_menu(page)
     page.get_by_role("button", name="Sign out").click()
     page.wait_for_url(re.compile(r"/accounts/login/"))
+    open_menu(page)
     with page.expect_navigation():
         page.locator("#language-select").select_option("ar")
     sign_in_with_password(page, site, owner.email)

@@ -48,7 +48,7 @@ def test_upload_with_subtitles_lands_on_the_movie_page(site, browser, tmp_path):
         assert page.get_by_label("Title", exact=True).input_value() == "voyage"
         page.get_by_label("Title", exact=True).fill("Le Voyage")
         page.get_by_label("Language of the movie").select_option("fr")
-        page.get_by_label("Recap length").select_option("60")
+        page.get_by_label("Recap length").select_option("auto")
         page.get_by_label("Subtitle file (SRT or WebVTT)").set_input_files(str(subtitles))
         page.get_by_label("Language of the subtitles").select_option("fr")
         # Small chunks, and the connection drops once mid-way: the page must resume by itself.
@@ -88,4 +88,4 @@ def test_upload_with_subtitles_lands_on_the_movie_page(site, browser, tmp_path):
         track = movie.subtitle_tracks.get()
         assert (track.language, track.cue_count) == ("fr", 2)
         job = movie.jobs.get()
-        assert (job.target, job.language) == ("60", "fr")
+        assert (job.target, job.language) == ("auto", "fr")

@@ -80,7 +80,7 @@ def test_a_job_runs_every_stage_and_publishes_the_recap(
     with tenant_context(tenant_a):
         with django_capture_on_commit_callbacks(execute=False) as queued:
             job = services.start_recap_job(
-                movie=movie, target="60", language="en", acting_user=owner_a
+                movie=movie, target="auto", language="en", acting_user=owner_a
             )
         assert len(queued) == 1  # the first stage is queued only after commit
         assert run_inline(job.pk, django_capture_on_commit_callbacks) == STAGE_ORDER
@@ -94,8 +94,8 @@ def test_a_job_runs_every_stage_and_publishes_the_recap(
         assert recap.subtitles_vtt.name and recap.chapters_vtt.name
         assert 3 <= len(recap.chapters) <= 12
         assert recap.synopsis
-        # A one-minute recap of a 24 s movie keeps (nearly) all of it.
-        assert 15 <= recap.duration <= 24
+        # An automatic recap of a 24 s movie: AUTO_FLOOR seconds, within the knapsack's reach.
+        assert 4 <= recap.duration <= 9
         assert Movie.objects.get(pk=movie.pk).status == MovieStatus.DONE
     assert UsageRecord.objects.filter(tenant=tenant_a, kind="processing_seconds").exists()
     assert "is ready" in mail.outbox[-1].subject
@@ -160,11 +160,11 @@ def test_cancel_and_retry(tenant_a, owner_a, movie_files, django_capture_on_comm
     with tenant_context(tenant_a):
         with django_capture_on_commit_callbacks(execute=False):
             job = services.start_recap_job(
-                movie=movie, target="60", language="en", acting_user=owner_a
+                movie=movie, target="auto", language="fr", acting_user=owner_a
             )
             with pytest.raises(Exception, match="already being made"):
                 services.start_recap_job(
-                    movie=movie, target="60", language="en", acting_user=owner_a
+                    movie=movie, target="auto", language="en", acting_user=owner_a
                 )
             services.cancel_job(job=job, acting_user=owner_a)
         assert execute.run_stage(job.pk, JobState.PROBING) is None
@@ -172,7 +172,8 @@ def test_cancel_and_retry(tenant_a, owner_a, movie_files, django_capture_on_comm
         assert job.state == JobState.CANCELED
         with django_capture_on_commit_callbacks(execute=False):
             again = services.retry_job(job=job, acting_user=owner_a)
-        assert again.pk != job.pk and again.target == "60" and again.state == JobState.PROBING
+        assert again.pk != job.pk and again.state == JobState.PROBING
+        assert (again.target, again.language) == ("auto", "fr")
 
 
 def test_viewers_cannot_start_recaps(tenant_a, owner_a, movie_files, client_for):

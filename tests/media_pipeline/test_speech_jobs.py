@@ -183,7 +183,7 @@ def test_without_a_speech_model_the_recap_says_so(
         movie = add_movie(story.path, owner_a)
         with django_capture_on_commit_callbacks(execute=False):
             job = services.start_recap_job(
-                movie=movie, target="60", language="en", acting_user=owner_a
+                movie=movie, target="auto", language="en", acting_user=owner_a
             )
         job = run_inline(job, django_capture_on_commit_callbacks)
         assert job.state == JobState.DONE

@@ -36,7 +36,9 @@ def tenant(transactional_db, settings, tmp_path):
 
 def test_a_killed_worker_leaves_a_job_another_worker_finishes(tenant, tmp_path, settings):
     owner = factories.make_member(tenant, "owner@recovery.example", role="owner")
-    path, _srt, truth = synth_movie(tmp_path, duration=60.0)
+    # A little over a minute, so a one-minute recap (shorter than the movie) renders long enough
+    # for the worker to be caught in the middle of it.
+    path, _srt, truth = synth_movie(tmp_path, duration=64.0)
     env = {"RECAP_LEASE_SECONDS": LEASE, "WORK_ROOT": str(settings.WORK_ROOT)}
     with tenant_context(tenant):
         movie = Movie(

@@ -21,8 +21,10 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 @pytest.fixture(scope="session")
 def movie_file(tmp_path_factory) -> tuple[Path, float]:
-    """One minute of synthetic movie (shots, dialogue, loud and quiet stretches) and its length."""
-    path, _srt, truth = synth_movie(tmp_path_factory.mktemp("reliability"), duration=60.0)
+    """A little over a minute of synthetic movie (shots, dialogue, loud and quiet stretches)
+    and its length: a one-minute recap must be shorter than its movie, and renders long enough
+    for a scenario to act in the middle of it."""
+    path, _srt, truth = synth_movie(tmp_path_factory.mktemp("reliability"), duration=64.0)
     return path, truth.duration
 
 

@@ -79,7 +79,7 @@ def test_starting_a_job_emits_recap_started(
 ):
     movie = add_movie(tenant_a, owner_a, movie_files, with_subtitles=False)
     with tenant_context(tenant_a), django_capture_on_commit_callbacks(execute=False) as callbacks:
-        job = recaps.start_recap_job(movie=movie, target="60", language="en", acting_user=owner_a)
+        job = recaps.start_recap_job(movie=movie, target="auto", language="en", acting_user=owner_a)
     for callback in callbacks:
         if "send_stage" not in callback.__qualname__:
             callback()  # the webhook, not the first stage: no worker runs here
@@ -97,7 +97,7 @@ def test_a_job_run_to_the_end_emits_recap_completed(
     with tenant_context(tenant_a):
         with django_capture_on_commit_callbacks(execute=False):
             job = recaps.start_recap_job(
-                movie=movie, target="60", language="en", acting_user=owner_a
+                movie=movie, target="auto", language="en", acting_user=owner_a
             )
         run_inline(job.pk, django_capture_on_commit_callbacks)
         recap = Recap.objects.get(job_id=job.pk)
@@ -139,7 +139,7 @@ def test_another_organisation_s_endpoint_never_hears_these_events(
         services.create_endpoint(url=theirs.url, events=ALL, acting_user=owner_b)
     movie = add_movie(tenant_a, owner_a, movie_files, with_subtitles=False)
     with tenant_context(tenant_a), django_capture_on_commit_callbacks(execute=True):
-        recaps.start_recap_job(movie=movie, target="60", language="en", acting_user=owner_a)
+        recaps.start_recap_job(movie=movie, target="auto", language="en", acting_user=owner_a)
     queued.run()
     assert [r.json["type"] for r in listening.requests] == ["recap.started"]
     assert theirs.requests == []

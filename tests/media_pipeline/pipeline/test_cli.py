@@ -71,3 +71,10 @@ def test_a_movie_over_the_length_limit_is_refused(feature_movie, tmp_path):
     done = _cli(feature_movie.path, "--out", str(tmp_path / "out"), "--max-duration", "30")
     assert done.returncode == 2 and "too_long" in done.stderr
     assert os.listdir(tmp_path) == []
+
+
+def test_a_length_longer_than_the_movie_is_refused_before_any_work(feature_movie, tmp_path):
+    done = _cli(feature_movie.path, "--out", str(tmp_path / "out"), "--target", "60")
+    assert done.returncode == 2
+    assert "error [target_too_long]" in done.stderr
+    assert os.listdir(tmp_path) == []

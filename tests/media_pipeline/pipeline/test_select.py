@@ -13,7 +13,9 @@ from media_pipeline.pipeline.select import (
     MIN_CLIP,
     _knapsack,
     _Run,
+    check_fits,
     content_span,
+    longer_than_movie,
     select_clips,
     target_length,
 )
@@ -47,6 +49,31 @@ def test_other_target_lengths_are_refused(requested):
     with pytest.raises(PipelineError) as caught:
         target_length(3600, requested)
     assert caught.value.code == "target_not_allowed"
+
+
+@pytest.mark.parametrize(
+    ("requested", "duration", "too_long"),
+    [
+        ("60", 30.0, True),
+        (60, 60.0, True),  # a recap as long as the movie is no recap
+        ("600", 599.9, True),
+        ("60", 60.5, False),
+        ("auto", 4.0, False),
+        (None, 4.0, False),
+        ("600", None, False),  # running time unknown: nothing to judge by
+        ("600", 0.0, False),
+    ],
+)
+def test_a_fixed_length_must_be_shorter_than_the_movie(requested, duration, too_long):
+    assert longer_than_movie(requested, duration) is too_long
+
+
+def test_a_length_longer_than_the_movie_is_refused_with_its_code():
+    with pytest.raises(PipelineError) as caught:
+        check_fits("180", 45.0)
+    assert caught.value.code == "target_too_long"
+    assert caught.value.params == {"target": "180", "duration": 45.0}
+    check_fits("auto", 45.0)
 
 
 @pytest.fixture(scope="module")
