@@ -18,13 +18,13 @@ from django.utils.translation import gettext as _
 from billing import quotas
 from billing.models import UsageRecord
 from compliance.services import record_event
+from web.formats import clock
 
 from .models import ACTIVE_STATES, JobState, Movie, MovieStatus, Recap, RecapJob, TargetLength
 from .pipeline.select import longer_than_movie
 from .recap_jobs import transitions
 from .recap_jobs.states import IllegalTransition, can_retry
 from .roles import require_writer
-from .templatetags.recap_format import clock
 from .uploads import reserved_storage_bytes
 
 CHUNK = 1024 * 1024
