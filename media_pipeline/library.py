@@ -21,6 +21,7 @@ from django.core.cache import cache
 from django.db import connection, transaction
 from django_tenants.utils import schema_context
 
+from web import cache as shared
 from web.errors import OUTAGES
 
 log = logging.getLogger(__name__)
@@ -44,6 +45,9 @@ return {version, redis.call('GET', ARGV[1] .. version .. ':' .. ARGV[2])}
 """
 
 
+_read = shared.lua(_READ)
+
+
 def _client():
     return cache._cache.get_client(write=True)
 
@@ -52,14 +56,9 @@ def cached_page(name: str) -> tuple[bytes | None, bytes | None]:
     """(version, page) for the page called `name` in the current schema's library: the page is
     None when it is not cached; both are None when Redis is unreachable (nothing to fill)."""
     try:
-        version, page = _client().eval(
-            _READ,
-            1,
-            cache.make_key(VERSION_KEY),
-            cache.make_key(PAGE_PREFIX),
-            name,
-            secrets.token_hex(8),
-            VERSION_SECONDS,
+        version, page = _read(
+            [cache.make_key(VERSION_KEY)],
+            [cache.make_key(PAGE_PREFIX), name, secrets.token_hex(8), VERSION_SECONDS],
         )
     except OUTAGES as exc:
         log.warning("library cache unreachable, reading the movies: %s", exc)

@@ -121,6 +121,23 @@ def forget(keys: Iterable[str], *, schema: str) -> None:
         transaction.on_commit(bury, robust=True)
 
 
+def lua(source: str) -> Callable[..., Any]:
+    """A Lua script that runs by its digest (EVALSHA; redis-py loads it again after a restart
+    of Redis): the script's text crosses the socket once, not on every call. `run(keys, args)`
+    on the cache's client, or on the `client` given."""
+    scripts: dict[int, Any] = {}
+
+    def run(keys: list[Any], args: list[Any], client: Any = None) -> Any:
+        if client is None:
+            client = cache._cache.get_client(write=True)
+        script = scripts.get(id(client))
+        if script is None:
+            script = scripts.setdefault(id(client), client.register_script(source))
+        return script(keys=keys, args=args, client=client)
+
+    return run
+
+
 class _ReusedClients(django_redis.RedisCacheClient):
     """Django builds a new redis.Redis for every cache operation, which costs more than the round
     trip itself on a local socket; a client object is thread-safe, so one per pool serves all."""

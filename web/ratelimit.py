@@ -20,6 +20,7 @@ from django.shortcuts import render
 from django.utils import translation
 from django.utils.translation import ngettext
 
+from . import cache as shared
 from .client import client_ip
 from .errors import OUTAGES, is_api
 from .problems import problem_json
@@ -83,18 +84,22 @@ def _redis():
     return cache._cache.get_client(write=True)
 
 
+_sliding_window = shared.lua(_SLIDING_WINDOW)
+
+
 def _run(key: str, rate: Rate, *, record: bool, record_over: bool) -> Decision:
     try:
-        allowed, wait = _redis().eval(
-            _SLIDING_WINDOW,
-            1,
-            key,
-            time.time(),
-            rate.seconds,
-            rate.limit,
-            uuid.uuid4().hex,
-            "1" if record else "0",
-            "1" if record_over else "0",
+        allowed, wait = _sliding_window(
+            [key],
+            [
+                time.time(),
+                rate.seconds,
+                rate.limit,
+                uuid.uuid4().hex,
+                "1" if record else "0",
+                "1" if record_over else "0",
+            ],
+            client=_redis(),
         )
     except OUTAGES as exc:
         log.warning("rate limit %s not applied, Redis is unreachable: %s", key, exc)
