@@ -72,6 +72,9 @@ def _client_text() -> dict[str, str]:
         "starting": _("Starting the recap…"),
         "failed": _("The upload failed. Check your connection and press Upload to try again."),
         "continue": _("Continue"),
+        # The movie page's sentence, its mark turned into one the script fills in.
+        "lengths_limited": _("The movie lasts %(duration)s: longer recap lengths are not offered.")
+        % {"duration": "{duration}"},
     }
 
 

@@ -16,6 +16,7 @@
     title: byId("movie-title"),
     language: byId("movie-language"),
     target: byId("recap-target"),
+    targetHelp: byId("recap-target-help"),
     subtitle: byId("subtitle-file"),
     subtitleLanguage: byId("subtitle-language"),
     progress: byId("upload-progress"),
@@ -102,6 +103,37 @@
     });
   }
 
+  // One reading per chosen file: the length check and the upload's metadata share it.
+  const durations = new WeakMap();
+  function durationOf(file) {
+    if (!durations.has(file)) durations.set(file, readDuration(file));
+    return durations.get(file);
+  }
+
+  // A running time as the server writes it (web.formats.clock): m:ss, h:mm:ss from an hour on.
+  function clock(seconds) {
+    const whole = Math.max(0, Math.round(seconds));
+    const hours = Math.floor(whole / 3600);
+    const minutes = Math.floor((whole % 3600) / 60);
+    const secs = String(whole % 60).padStart(2, "0");
+    return hours ? `${hours}:${String(minutes).padStart(2, "0")}:${secs}` : `${minutes}:${secs}`;
+  }
+
+  // The server refuses a fixed length as long as the movie or longer
+  // (pipeline.select.longer_than_movie): those options are not offered once the running time is
+  // known. Unknown (null): every length is offered and the server decides after the upload.
+  function limitLengths(seconds) {
+    let limited = false;
+    for (const option of ui.target.options) {
+      const length = Number(option.value);
+      option.disabled = Boolean(seconds) && Number.isFinite(length) && length >= seconds;
+      limited = limited || option.disabled;
+    }
+    const chosen = ui.target.selectedOptions[0];
+    if (chosen && chosen.disabled) ui.target.value = "auto";
+    ui.targetHelp.textContent = limited ? fill(text.lengths_limited, { duration: clock(seconds) }) : "";
+  }
+
   function buttons(mode) {
     // mode: "idle" | "running" | "paused" | "continue"
     const focused = document.activeElement;
@@ -173,7 +205,7 @@
       ["language", ui.language.value],
       ["kind", "movie"],
     ];
-    const seconds = await readDuration(file);
+    const seconds = await durationOf(file);
     if (seconds) pairs.push(["duration", seconds.toFixed(3)]);
     const metadata = pairs.map(([key, value]) => `${key} ${base64(value)}`).join(",");
     const xhr = await send("POST", form.dataset.endpoint, {
@@ -330,6 +362,12 @@
     state.offset = 0;
     showError("");
     if (file) { state.file = file; showProgress(0); }
+    limitLengths(null);
+    if (file) {
+      durationOf(file).then((seconds) => {
+        if (ui.file.files[0] === file) limitLengths(seconds);
+      });
+    }
   });
 
   form.addEventListener("submit", (event) => {

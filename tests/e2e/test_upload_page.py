@@ -6,6 +6,8 @@ from __future__ import annotations
 import re
 
 import pytest
+from django.utils import translation
+from django.utils.translation import gettext
 from django_tenants.utils import tenant_context
 
 from media_pipeline.models import Movie, MovieStatus
@@ -89,3 +91,104 @@ def test_upload_with_subtitles_lands_on_the_movie_page(site, browser, tmp_path):
         assert (track.language, track.cue_count) == ("fr", 2)
         job = movie.jobs.get()
         assert (job.target, job.language) == ("auto", "fr")
+
+
+LIMITED = "The movie lasts %(duration)s: longer recap lengths are not offered."
+LENGTHS = ["auto", "60", "180", "300", "600"]
+
+
+def offered_lengths(page) -> list[str]:
+    return page.locator("#recap-target option:not([disabled])").evaluate_all(
+        "options => options.map(option => option.value)"
+    )
+
+
+def wait_for_lengths(page, offered: list[str]) -> None:
+    """The file's running time is read in the background: wait until the options follow it."""
+    page.wait_for_function(
+        "offered => JSON.stringify([...document.querySelectorAll('#recap-target option')]"
+        ".filter(option => !option.disabled).map(option => option.value))"
+        " === JSON.stringify(offered)",
+        arg=offered,
+        timeout=10_000,
+    )
+
+
+@pytest.mark.parametrize("language", ["en", "ar"])
+def test_a_short_file_offers_only_the_lengths_it_can_have(site, browser, tmp_path, language):
+    tenant, owner, base = site
+    movie_file = make_clip(str(tmp_path / "court.mp4"), duration=4, size=(160, 120))
+    with translation.override(language):
+        expected_note = gettext(LIMITED) % {"duration": "0:04"}
+    if language == "ar":
+        assert expected_note != LIMITED % {"duration": "0:04"}  # the Arabic sentence, not English
+
+    context, page, errors = signed_in_page(browser, owner, "upload-e2e.localhost")
+    context.add_cookies([{"name": "recap_language", "value": language,
+                          "domain": "upload-e2e.localhost", "path": "/"}])  # fmt: skip
+    try:
+        page.goto(f"{base}/movies/upload/")
+        assert page.locator("html").get_attribute("lang") == language
+        target, note = page.locator("#recap-target"), page.locator("#recap-target-help")
+        assert target.get_attribute("aria-describedby") == "recap-target-help"
+        assert note.get_attribute("aria-live") == "polite"
+        # Before a file is chosen every length is offered, and nothing is said about them.
+        assert offered_lengths(page) == LENGTHS
+        assert note.inner_text() == ""
+        target.select_option("60")
+
+        page.locator("#movie-file").set_input_files(movie_file)
+        # Every fixed length is as long as the 4-second movie or longer: the server would refuse
+        # them, so the page does not offer them, and the choice falls back to automatic.
+        wait_for_lengths(page, ["auto"])
+        assert target.input_value() == "auto"
+        assert note.is_visible()
+        assert note.inner_text() == expected_note
+        assert "0:04" in note.inner_text()
+
+        page.locator("#upload-start").click()
+        page.wait_for_url(re.compile(r"/movies/\d+/$"), timeout=30_000)
+        movie_id = int(re.search(r"/movies/(\d+)/$", page.url).group(1))
+        assert errors == []
+    finally:
+        context.close()
+
+    with tenant_context(tenant):
+        job = Movie.objects.get(pk=movie_id).jobs.get()
+        assert job.target == "auto"
+
+
+def test_the_offered_lengths_follow_the_chosen_file(site, browser, tmp_path):
+    _tenant, owner, base = site
+    longer = make_clip(str(tmp_path / "longer.mp4"), duration=63, size=(64, 36), audio=False)
+    short = make_clip(str(tmp_path / "short.mp4"), duration=4, size=(64, 36), audio=False)
+    unreadable = tmp_path / "unreadable.mp4"
+    unreadable.write_bytes(b"not a movie at all" * 64)
+
+    context, page, errors = signed_in_page(browser, owner, "upload-e2e.localhost")
+    try:
+        page.goto(f"{base}/movies/upload/")
+        target, note = page.get_by_label("Recap length"), page.locator("#recap-target-help")
+        target.select_option("180")
+
+        page.get_by_label("Movie file").set_input_files(longer)
+        # 63 seconds: one minute still fits, three minutes and more do not.
+        wait_for_lengths(page, ["auto", "60"])
+        assert target.input_value() == "auto"
+        assert note.inner_text() == LIMITED % {"duration": "1:03"}
+        target.select_option("60")
+
+        page.get_by_label("Movie file").set_input_files(short)
+        wait_for_lengths(page, ["auto"])
+        assert target.input_value() == "auto"
+        assert note.inner_text() == LIMITED % {"duration": "0:04"}
+
+        # A running time the browser cannot read: every length is offered again, without a note.
+        page.get_by_label("Movie file").set_input_files(str(unreadable))
+        wait_for_lengths(page, LENGTHS)
+        assert note.inner_text() == ""
+        target.select_option("600")
+        assert target.input_value() == "600"
+        assert errors == []
+    finally:
+        context.close()
