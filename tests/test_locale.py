@@ -4,11 +4,13 @@ placeholders of each translation match its source."""
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 from pathlib import Path
 
 import polib
 import pytest
 from django.conf import settings
+from django.utils import formats, translation
 
 LOCALE = Path(__file__).resolve().parent.parent / "locale"
 PLACEHOLDER = re.compile(r"%\(\w+\)[sd]|%[sd]|\{\w+\}|</?bdi>")
@@ -48,3 +50,16 @@ def test_translations_keep_their_placeholders(code):
                 assert set(found) <= set(expected + PLACEHOLDER.findall(entry.msgid_plural))
             else:
                 assert found == expected, (entry.msgid, text)
+
+
+@pytest.mark.parametrize("code", LOCALES)
+def test_dates_are_written_the_languages_way_not_the_american_fallback(code):
+    """Day, month name and year in the language's own order; never Django's fallback
+    "N j, Y" (month first, then the day and a comma), which no other product language uses."""
+    moment = datetime(2026, 12, 7, 21, 5, tzinfo=UTC)
+    with translation.override(code):
+        for name in ("DATE_FORMAT", "DATETIME_FORMAT"):
+            written = formats.date_format(moment, name)
+            assert "2026" in written and "7" in written, (code, name, written)
+            assert not re.match(r"^\D+ 7, 2026", written), (code, name, written)
+            assert "December" not in written and "Dec." not in written, (code, name, written)

@@ -28,6 +28,8 @@ LANGUAGES = [
 # deriving it from LANGUAGES again (a test keeps it the only copy).
 LANGUAGE_CODES = tuple(code for code, _name in LANGUAGES)
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Date formats for the product languages whose Django locale lacks some (config/formats).
+FORMAT_MODULE_PATH = ["config.formats"]
 # Translated model text (plan copy, organisation names): one column per language, English is
 # the fallback, and a value given without a language (code, fixtures, signup) fills English.
 MODELTRANSLATION_DEFAULT_LANGUAGE = "en"
