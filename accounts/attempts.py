@@ -41,14 +41,7 @@ def _rate() -> ratelimit.Rate | None:
 def check(request: HttpRequest, *, email: str, scope: str = SIGN_IN) -> ratelimit.Decision:
     """Refused while the account's or the address's bucket is full, with the longer wait."""
     rate = _rate()
-    refusals = [
-        decision
-        for decision in (ratelimit.check(scope, b, rate) for b in _buckets(request, email))
-        if not decision.allowed
-    ]
-    if not refusals:
-        return ratelimit.ALLOWED
-    return max(refusals, key=lambda decision: decision.retry_after)
+    return ratelimit.check_each(scope, [(bucket, rate) for bucket in _buckets(request, email)])
 
 
 def note_attempt(request: HttpRequest, *, email: str, scope: str = SIGN_IN) -> None:

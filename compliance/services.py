@@ -7,6 +7,16 @@ from typing import Any
 from .models import AuditEvent
 
 
+def field_changes(before: dict[str, Any], after: Any, fields: Any) -> dict[str, dict[str, Any]]:
+    """{field: {"from", "to"}} for each of `fields` whose value in `before` differs from the one
+    `after` (a model instance) holds now: the data of a "changed" audit event."""
+    return {
+        field: {"from": before[field], "to": getattr(after, field)}
+        for field in fields
+        if before[field] != getattr(after, field)
+    }
+
+
 def record_event(
     *,
     action: str,

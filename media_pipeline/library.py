@@ -15,11 +15,9 @@ from __future__ import annotations
 
 import logging
 import secrets
-from contextlib import nullcontext
 
 from django.core.cache import cache
 from django.db import connection, transaction
-from django_tenants.utils import schema_context
 
 from web import cache as shared
 from web.errors import OUTAGES
@@ -48,10 +46,6 @@ return {version, redis.call('GET', ARGV[1] .. version .. ':' .. ARGV[2])}
 _read = shared.lua(_READ)
 
 
-def _client():
-    return cache._cache.get_client(write=True)
-
-
 def cached_page(name: str) -> tuple[bytes | None, bytes | None]:
     """(version, page) for the page called `name` in the current schema's library: the page is
     None when it is not cached; both are None when Redis is unreachable (nothing to fill)."""
@@ -73,7 +67,7 @@ def keep_page(version: bytes, name: str, page: bytes) -> None:
         return
     key = cache.make_key(PAGE_PREFIX) + version.decode() + ":" + name
     try:
-        _client().set(key, page, ex=PAGE_SECONDS)
+        shared.client().set(key, page, ex=PAGE_SECONDS)
     except OUTAGES as exc:
         log.warning("library page not cached, Redis is unreachable: %s", exc)
 
@@ -84,10 +78,11 @@ def changed() -> None:
     schema = connection.schema_name
 
     def renew() -> None:
-        same = connection.schema_name == schema
-        with nullcontext() if same else schema_context(schema):
+        with shared.in_schema(schema):
             try:
-                _client().set(cache.make_key(VERSION_KEY), secrets.token_hex(8), ex=VERSION_SECONDS)
+                shared.client().set(
+                    cache.make_key(VERSION_KEY), secrets.token_hex(8), ex=VERSION_SECONDS
+                )
             except OUTAGES as exc:
                 log.warning("library version of %s not renewed, Redis unreachable: %s", schema, exc)
 

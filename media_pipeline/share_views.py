@@ -90,24 +90,19 @@ def _unlocked(request: HttpRequest, link: ShareLink) -> bool:
     return not link.protected or request.session.get(f"share:{link.pk}") == link.token
 
 
-def _password_buckets(request: HttpRequest, link: ShareLink) -> list[tuple[str, str]]:
-    """(bucket, rate setting) of wrong passwords on `link`: from this address, and in all. The
-    link is named by a digest of its token: ids repeat across organisations, tokens are secret."""
+def _password_buckets(
+    request: HttpRequest, link: ShareLink
+) -> list[tuple[str, ratelimit.Rate | None]]:
+    """(bucket, rate) of wrong passwords on `link`: from this address, and in all. The link is
+    named by a digest of its token: ids repeat across organisations, tokens are secret."""
     name = hashlib.sha256(link.token.encode()).hexdigest()[:32]
     return [
-        (f"link:{name}:ip:{client_ip(request)}", "SHARE_PASSWORD_RATE"),
-        (f"link:{name}", "SHARE_PASSWORD_LINK_RATE"),
+        (
+            f"link:{name}:ip:{client_ip(request)}",
+            ratelimit.parse_rate(settings.SHARE_PASSWORD_RATE),
+        ),
+        (f"link:{name}", ratelimit.parse_rate(settings.SHARE_PASSWORD_LINK_RATE)),
     ]
-
-
-def _password_refusal(request: HttpRequest, link: ShareLink) -> ratelimit.Decision:
-    """Refused while either bucket of the link's wrong passwords is full, with the longer wait."""
-    waits = [
-        ratelimit.check(SHARE_PASSWORD, bucket, ratelimit.parse_rate(getattr(settings, rate)))
-        for bucket, rate in _password_buckets(request, link)
-    ]
-    refused = [decision for decision in waits if not decision.allowed]
-    return max(refused, key=lambda d: d.retry_after) if refused else ratelimit.ALLOWED
 
 
 def _visitor(request: HttpRequest) -> dict[str, object]:
@@ -129,17 +124,16 @@ def share_page(request: HttpRequest, token: str) -> HttpResponse:
     error, status = "", 200
     if request.method == "POST" and link.protected:
         # Over the limit, even the right password waits: the answer must not tell guesses apart.
-        refused = _password_refusal(request, link)
+        buckets = _password_buckets(request, link)
+        refused = ratelimit.check_each(SHARE_PASSWORD, buckets)
         if not refused.allowed:
             error, status = ratelimit.retry_message(refused.retry_after), 429
         elif sharing.password_matches(link, request.POST.get("password", "")):
             request.session[f"share:{link.pk}"] = link.token
             return HttpResponseRedirect(reverse("share_page", args=[token]))
         else:
-            for bucket, rate in _password_buckets(request, link):
-                ratelimit.record(
-                    SHARE_PASSWORD, bucket, ratelimit.parse_rate(getattr(settings, rate))
-                )
+            for bucket, rate in buckets:
+                ratelimit.record(SHARE_PASSWORD, bucket, rate)
             error, status = _("That password is not right."), 403
     if not _unlocked(request, link):
         context = {**_visitor(request), "link": link, "error": error}

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from accounts import access
 from accounts.models import User
-from compliance.services import record_event
+from compliance.services import field_changes, record_event
 from web import cache as shared
 from web.client import ClientPlace, IpNetwork, parse_address
 
@@ -267,11 +267,7 @@ def set_security_policy(
             if refused is not None:
                 code, field = refused
                 raise ValidationError({field: lock_out_message(code, editor_place)})
-        changed = {
-            field: {"from": before[field], "to": getattr(policy, field)}
-            for field in FIELDS
-            if before[field] != getattr(policy, field)
-        }
+        changed = field_changes(before, policy, FIELDS)
         policy.save()
         record_event(
             action="tenant.security_policy_changed",

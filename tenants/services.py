@@ -18,7 +18,7 @@ from accounts.models import User
 from billing import services as billing_services
 from billing.currencies import currency_for_signup
 from billing.models import Plan
-from compliance.services import record_event
+from compliance.services import field_changes, record_event
 
 from .models import Domain, Region, Tenant, TenantStatus
 
@@ -252,11 +252,7 @@ def update_tenant_settings(
         for field, value in names.items():
             setattr(locked, field, value)
         locked.default_language = default_language
-        changed = {
-            field: {"from": before[field], "to": getattr(locked, field)}
-            for field in fields
-            if before[field] != getattr(locked, field)
-        }
+        changed = field_changes(before, locked, fields)
         locked.save(update_fields=["name", *fields])
         record_event(
             action="tenant.settings_changed",

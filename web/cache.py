@@ -74,6 +74,17 @@ def _drop_prefetched() -> None:
         memo.clear()
 
 
+def client() -> Any:
+    """The redis-py client behind the cache, for what Django's cache API cannot say (scripts,
+    TTLs, raw keys); one per connection pool, shared by every thread."""
+    return cache._cache.get_client(write=True)
+
+
+def in_schema(schema: str) -> Any:
+    """A context on `schema`'s key space (and search path): nothing to switch when already on it."""
+    return nullcontext() if connection.schema_name == schema else schema_context(schema)
+
+
 def read(key: str) -> Any:
     """The cached value of `key` in the current schema's key space, or MISS (also when the cache
     is unreachable: the owner reads its rows from the database instead)."""
@@ -112,8 +123,7 @@ def forget(keys: Iterable[str], *, schema: str) -> None:
     _drop_prefetched()
 
     def bury() -> None:
-        same = connection.schema_name == schema
-        with nullcontext() if same else schema_context(schema):
+        with in_schema(schema):
             cache.set_many(dict.fromkeys(keys, TOMBSTONE), TOMBSTONE_SECONDS)
 
     bury()
@@ -124,16 +134,16 @@ def forget(keys: Iterable[str], *, schema: str) -> None:
 def lua(source: str) -> Callable[..., Any]:
     """A Lua script that runs by its digest (EVALSHA; redis-py loads it again after a restart
     of Redis): the script's text crosses the socket once, not on every call. `run(keys, args)`
-    on the cache's client, or on the `client` given."""
+    on the cache's client, or on the `redis` client given."""
     scripts: dict[int, Any] = {}
 
-    def run(keys: list[Any], args: list[Any], client: Any = None) -> Any:
-        if client is None:
-            client = cache._cache.get_client(write=True)
-        script = scripts.get(id(client))
+    def run(keys: list[Any], args: list[Any], redis: Any = None) -> Any:
+        if redis is None:
+            redis = client()
+        script = scripts.get(id(redis))
         if script is None:
-            script = scripts.setdefault(id(client), client.register_script(source))
-        return script(keys=keys, args=args, client=client)
+            script = scripts.setdefault(id(redis), redis.register_script(source))
+        return script(keys=keys, args=args, client=redis)
 
     return run
 

@@ -9,12 +9,11 @@ import math
 import re
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import wraps
 
 from django.conf import settings
-from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import translation
@@ -81,7 +80,7 @@ def bucket_key(scope: str, ident: str) -> str:
 
 
 def _redis():
-    return cache._cache.get_client(write=True)
+    return shared.client()
 
 
 _sliding_window = shared.lua(_SLIDING_WINDOW)
@@ -99,7 +98,7 @@ def _run(key: str, rate: Rate, *, record: bool, record_over: bool) -> Decision:
                 "1" if record else "0",
                 "1" if record_over else "0",
             ],
-            client=_redis(),
+            redis=_redis(),
         )
     except OUTAGES as exc:
         log.warning("rate limit %s not applied, Redis is unreachable: %s", key, exc)
@@ -121,6 +120,12 @@ def check(scope: str, ident: str, rate: Rate | None) -> Decision:
     if rate is None:
         return ALLOWED
     return _run(bucket_key(scope, ident), rate, record=False, record_over=False)
+
+
+def check_each(scope: str, buckets: Iterable[tuple[str, Rate | None]]) -> Decision:
+    """Refused while any of `buckets` ((ident, rate) pairs) is full, with the longest wait."""
+    refusals = [d for d in (check(scope, i, rate) for i, rate in buckets) if not d.allowed]
+    return max(refusals, key=lambda d: d.retry_after) if refusals else ALLOWED
 
 
 def record(scope: str, ident: str, rate: Rate | None) -> None:

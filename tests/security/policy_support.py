@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
 from django.test import Client
 from mmdb_writer import MMDBWriter
 from netaddr import IPSet
@@ -38,9 +37,3 @@ def client_from(ip: str, *, host: str = "alpha.localhost", user=None, **headers:
     if user is not None:
         client.force_login(user)
     return client
-
-
-@pytest.fixture(autouse=True)
-def fast_passwords(settings) -> None:
-    """People are made and signed in in most tests; the hasher is not what they check."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

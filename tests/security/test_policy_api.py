@@ -11,13 +11,7 @@ from compliance.models import AuditEvent
 from tenants.models import TenantSecurityPolicy
 from tests import factories
 
-from .policy_support import (  # noqa: F401 (fast_passwords: autouse)
-    FR_V4,
-    build_country_db,
-    client_from,
-    fast_passwords,
-    set_policy,
-)
+from .policy_support import FR_V4, build_country_db, client_from, set_policy
 
 pytestmark = pytest.mark.django_db
 

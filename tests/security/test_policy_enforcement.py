@@ -19,7 +19,6 @@ from .policy_support import (
     US_V6,
     build_country_db,
     client_from,
-    fast_passwords,  # noqa: F401 (autouse)
     set_policy,
 )
 

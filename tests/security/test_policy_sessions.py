@@ -17,7 +17,7 @@ from tenants import sessions
 from tenants.models import BrowserSession
 from tests import factories
 
-from .policy_support import fast_passwords, set_policy  # noqa: F401 (autouse)
+from .policy_support import set_policy
 
 pytestmark = pytest.mark.django_db
 

@@ -14,12 +14,6 @@ SITES = [
 ]
 
 
-@pytest.fixture(autouse=True)
-def fast_passwords(settings):
-    """Passwords hash fast: the hasher is not what these tests check."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def operator(platform):
     user = factories.make_user("operator@example.com", is_staff=True)

@@ -16,12 +16,6 @@ from tests import factories
 ALPHA = "alpha.localhost"
 
 
-@pytest.fixture(autouse=True)
-def fast_passwords(settings):
-    """Passwords hash fast: the hasher is not what these tests check."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def code_for(client) -> str:
     return factories.totp_code(TOTPDevice(key=client.session["two_factor_enrolment"]))
 

@@ -17,12 +17,6 @@ from tests import factories
 ALPHA = "alpha.localhost"
 
 
-@pytest.fixture(autouse=True)
-def fast_passwords(settings):
-    """Passwords hash fast: the hasher is not what these tests check."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def require_two_factor(tenant, required: bool = True) -> None:
     TenantSecurityPolicy.objects.update_or_create(tenant=tenant, defaults={"require_2fa": required})
 
